@@ -1,0 +1,17 @@
+/**
+ * An error the AWS API would answer: `code` is the wire error code (`ResourceNotFoundException`,
+ * `ExecutionDoesNotExist`, ...), `status` the HTTP status. The edge serializes it in the protocol's own shape.
+ */
+export class AwsError extends Error {
+  override readonly name = 'AwsError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly senderFault = true,
+  ) {
+    super(message);
+  }
+}
+
+export const isAwsError = (e: unknown): e is AwsError => e instanceof AwsError;
