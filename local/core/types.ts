@@ -23,6 +23,8 @@ export interface LocalContext {
   readonly timeScale: number;
   /** Folder with the cloud assembly (cdk.out) so assets can be found. */
   readonly assemblyDir: string | undefined;
+  /** Port of the REST API server (API Gateway); 0 = any free port. */
+  readonly apiPort: number;
   readonly log: LocalLogger;
 }
 
@@ -43,6 +45,19 @@ export interface CallContext {
 }
 
 export type Operation = (input: any, ctx: CallContext) => Promise<any>;
+
+/*
+ * Cross-service calls use the AWS API's JSON shapes. The ones several services rely on:
+ * - lambda Invoke: {FunctionName (name or ARN), InvocationType?: 'RequestResponse'|'Event'|'DryRun',
+ *   Payload?: string (JSON text), Qualifier?} -> {StatusCode, FunctionError?: 'Unhandled', Payload: string,
+ *   LogResult?, ExecutedVersion}. A function that throws answers FunctionError 'Unhandled' and Payload
+ *   {"errorType","errorMessage","trace"} (as AWS does).
+ * - dynamodb GetItem/PutItem/UpdateItem/DeleteItem/Query...: the DynamoDB JSON API (typed AttributeValues).
+ * - events PutEvents {Entries:[{Source, DetailType, Detail (string), EventBusName?, Resources?, Time?}]}.
+ * - sqs SendMessage {QueueUrl, MessageBody, MessageAttributes?, DelaySeconds?}; ReceiveMessage; DeleteMessage.
+ * - sns Publish {TopicArn, Message, Subject?, MessageAttributes?}.
+ * - states StartExecution {stateMachineArn, name?, input?}; SendTaskSuccess/Failure.
+ */
 
 /** A raw HTTP route for services that are not plain RPC (Lambda REST paths, JWKS, console data). */
 export interface Route {
@@ -101,6 +116,8 @@ export interface Service {
   start?(): Promise<void>;
   /** Stop background work and flush state. */
   stop?(): Promise<void>;
+  /** Facts to print at start and to expose to tests once started (e.g. `{apiUrl: 'http://localhost:3000/local/'}`). */
+  info?(): Record<string, string>;
 }
 
 /** How services reach each other: by name and operation, never by HTTP. */
