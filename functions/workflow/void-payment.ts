@@ -1,0 +1,4 @@
+/** Workflow step void-payment. Placeholder signature; throws until implemented. */
+export const handler = async (_input: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  throw new Error('not implemented yet');
+};
