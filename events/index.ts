@@ -1,0 +1,45 @@
+import { CourierOrderDelivered } from './courier-order-delivered';
+import { OrderAccepted } from './order-accepted';
+import { OrderCancelled } from './order-cancelled';
+import { OrderDelivered } from './order-delivered';
+import { OrderPickedUp } from './order-picked-up';
+import { OrderPlaced } from './order-placed';
+import { OrderPreparing } from './order-preparing';
+import { OrderReady } from './order-ready';
+import { OrderRejected } from './order-rejected';
+import { OrderStatusChanged } from './order-status-changed';
+import { PaymentDeclined } from './payment-declined';
+
+export type { EventContract, EventSourceName } from './contract';
+export { EventSource } from './contract';
+export {
+  CourierOrderDelivered,
+  OrderAccepted,
+  OrderCancelled,
+  OrderDelivered,
+  OrderPickedUp,
+  OrderPlaced,
+  OrderPreparing,
+  OrderReady,
+  OrderRejected,
+  OrderStatusChanged,
+  PaymentDeclined,
+};
+
+/** Events the workflows publish on `dishpatch.orders`. */
+export const orderEvents = [OrderPlaced, OrderStatusChanged, OrderCancelled, OrderDelivered, PaymentDeclined] as const;
+
+/** Events restaurants publish; the order lifecycle consumes them. */
+export const restaurantEvents = [OrderAccepted, OrderRejected, OrderPreparing, OrderReady] as const;
+
+/** Events couriers publish; the order lifecycle consumes them. */
+export const courierEvents = [OrderPickedUp, CourierOrderDelivered] as const;
+
+/** Every contract of the order path, for rules, docs and the compatibility test. */
+export const eventCatalog = [...orderEvents, ...restaurantEvents, ...courierEvents] as const;
+
+/** The detail types the order-event handler accepts, per source (what the lifecycle rule matches). */
+export const lifecycleInputDetailTypes = {
+  restaurant: restaurantEvents.map((c) => c.detailType),
+  courier: courierEvents.map((c) => c.detailType),
+} as const;
