@@ -9,6 +9,8 @@ export class AwsError extends Error {
     message: string,
     readonly status = 400,
     readonly senderFault = true,
+    /** The error code the query protocol uses when it differs (SQS: `AWS.SimpleQueueService.NonExistentQueue`). */
+    readonly queryCode?: string,
   ) {
     super(message);
   }

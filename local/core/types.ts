@@ -93,6 +93,13 @@ export interface ResolvedResource {
   readonly attributes: Record<string, string>;
   /** Metadata (aws:asset:path etc.). */
   readonly metadata?: Record<string, any>;
+  /** The stack the resource belongs to (set by the template loader). */
+  readonly stackName?: string;
+  /**
+   * Absolute path of the asset folder (`cdk.out/asset.*`) when the resource has code or files from the cloud
+   * assembly (Lambda `Code.S3Key`, `aws:asset:path` metadata); undefined otherwise.
+   */
+  readonly assetPath?: string;
 }
 
 /** One local AWS service. */
@@ -110,6 +117,28 @@ export interface Service {
   readonly routes?: readonly Route[];
   /** Template resource types this service provisions. */
   readonly resourceTypes?: readonly string[];
+  /**
+   * Properties of those types the service does not support, by type (top-level property names). A template that
+   * sets one fails at load with a clear message instead of being half-emulated.
+   */
+  readonly unsupportedProperties?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Query protocol only: field names whose JSON objects are AWS maps (written as `<entry><key/><value/></entry>`,
+   * e.g. SNS `Attributes`); other objects are structures.
+   */
+  readonly queryMapFields?: readonly string[];
+  /** Query protocol only: list fields written flattened (repeated element, no `<member>`), e.g. SQS `QueueUrl`. */
+  readonly queryFlattenedFields?: readonly string[];
+  /**
+   * Query protocol only: turn the form parameters into the operation input when the generic unflattening
+   * (`A.member.1`, `A.entry.1.key`, `A.1.Name` → lists/maps/objects, all values strings) does not fit.
+   */
+  queryInput?(operation: string, params: Readonly<Record<string, string>>): unknown;
+  /**
+   * Map a public AWS URL this service owns (e.g. `https://<id>.execute-api.<region>.amazonaws.com/<stage>/`) to
+   * its local URL; undefined when the URL is not this service's. Used for stack outputs.
+   */
+  localizeUrl?(url: string): string | undefined;
   /** Create the resources of the template this service owns (called once, in template order). */
   provision?(resources: readonly ResolvedResource[]): Promise<void>;
   /** Begin background work (pollers, timers, restored executions). */
