@@ -1,0 +1,343 @@
+import path from 'node:path';
+import {
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ListFunctionsCommand,
+} from '@aws-sdk/client-lambda';
+import { createLambdaService, type LambdaService } from '../../../local/lambda';
+import { eventually, fakeSqs, resource, startTestEdge, TestCloud, testContext } from './support';
+
+const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
+const arnOf = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+const fn = (name: string, dir: string, properties: Record<string, unknown> = {}) =>
+  resource(
+    'AWS::Lambda::Function',
+    name.replace(/-/g, ''),
+    {
+      Handler: 'index.handler',
+      Runtime: 'nodejs22.x',
+      Code: { S3Bucket: 'assets', S3Key: 'abc.zip' },
+      Timeout: 3,
+      ...properties,
+    },
+    name,
+    { Arn: arnOf(name) },
+    { assetPath: fixture(dir) },
+  );
+
+const decode = (payload: string | Uint8Array | undefined) => JSON.parse(Buffer.from(payload ?? '').toString('utf8'));
+
+describe('local Lambda service', () => {
+  let cloud: TestCloud;
+  let lambda: LambdaService;
+  let sqs: ReturnType<typeof fakeSqs>;
+
+  beforeAll(async () => {
+    cloud = new TestCloud(testContext({ timeScale: 6000 }));
+    sqs = fakeSqs(cloud.ctx);
+    cloud.register(sqs.service);
+    lambda = (await cloud.add(createLambdaService)) as LambdaService;
+    await lambda.provision?.([
+      fn('esm-fn', 'esm', { Environment: { Variables: { GREETING: 'hi' } }, MemorySize: 256 }),
+      fn('cjs-fn', 'cjs', { Handler: 'app.main' }),
+      fn('slow-fn', 'slow', { Timeout: 1 }),
+      fn('throws-fn', 'throws'),
+      fn('emf-fn', 'emf'),
+      fn('one-at-a-time', 'slow', { ReservedConcurrentExecutions: 1, Timeout: 5 }),
+      fn('always-fails', 'counter', {
+        DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:fails-dlq' },
+      }),
+      fn('batch-fn', 'batch'),
+      fn('inline-fn', 'esm', {
+        Code: { ZipFile: 'exports.handler = async (event) => ({ inline: true, got: event.x });' },
+      }),
+      resource(
+        'AWS::Lambda::EventInvokeConfig',
+        'FailsConfig',
+        {
+          FunctionName: 'always-fails',
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: 2,
+          DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:fails-destination' } },
+        },
+        'cfg-1',
+      ),
+      resource(
+        'AWS::Lambda::EventSourceMapping',
+        'BatchMapping',
+        {
+          FunctionName: 'batch-fn',
+          EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:work-queue',
+          BatchSize: 5,
+          MaximumBatchingWindowInSeconds: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 2 },
+        },
+        '3f1a9c2e-0000-4000-a000-000000000001',
+      ),
+    ]);
+    await lambda.start?.();
+  });
+
+  afterAll(async () => {
+    await lambda.stop?.();
+  });
+
+  const invoke = (input: Record<string, unknown>) => cloud.call('lambda', 'Invoke', input);
+
+  it('runs an ESM handler with the template environment, the endpoint and a Lambda context', async () => {
+    const answer = await invoke({ FunctionName: 'esm-fn', Payload: JSON.stringify({ name: 'Ada' }) });
+
+    expect(answer.StatusCode).toBe(200);
+    expect(answer.FunctionError).toBeUndefined();
+    const body = JSON.parse(answer.Payload);
+    expect(body).toMatchObject({
+      echo: { name: 'Ada' },
+      functionName: 'esm-fn',
+      remainingPositive: true,
+      memory: '256',
+      arn: arnOf('esm-fn'),
+      env: {
+        GREETING: 'hi',
+        AWS_ENDPOINT_URL: 'http://localhost:4566',
+        AWS_REGION: 'us-east-1',
+        AWS_LAMBDA_FUNCTION_NAME: 'esm-fn',
+        _HANDLER: 'index.handler',
+      },
+    });
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reuses a warm environment for the next invocation and reports Init Duration only on the cold one', async () => {
+    const first = JSON.parse((await invoke({ FunctionName: 'esm-fn', Payload: '{}' })).Payload);
+    const second = JSON.parse((await invoke({ FunctionName: 'esm-fn', Payload: '{}', LogType: 'Tail' })).Payload);
+
+    expect(second.pid).toBe(first.pid);
+    const reports = lambda.logs('esm-fn').filter((l) => l.message.startsWith('REPORT'));
+    expect(reports[0]?.message).toContain('Init Duration');
+    expect(reports.at(-1)?.message).not.toContain('Init Duration');
+  });
+
+  it('runs a CommonJS callback handler named in Handler, with the task root as working directory', async () => {
+    const answer = await invoke({
+      FunctionName: arnOf('cjs-fn'),
+      Payload: JSON.stringify({ a: 2, b: 3 }),
+      LogType: 'Tail',
+    });
+
+    expect(JSON.parse(answer.Payload)).toEqual({ sum: 5, cwd: fixture('cjs') });
+    const tail = Buffer.from(answer.LogResult, 'base64').toString('utf8');
+    expect(tail).toContain('raw stdout line');
+    expect(tail).toMatch(/START RequestId: .* Version: \$LATEST/);
+    expect(tail).toMatch(/REPORT RequestId: .*Duration: .* ms/);
+  });
+
+  it('runs inline Code.ZipFile as index.js', async () => {
+    const answer = await invoke({ FunctionName: 'inline-fn', Payload: '{"x":7}' });
+
+    expect(JSON.parse(answer.Payload)).toEqual({ inline: true, got: 7 });
+  });
+
+  it('answers FunctionError Unhandled with the error type, message and trace when the handler throws', async () => {
+    const answer = await invoke({ FunctionName: 'throws-fn', Payload: '{"reason":"card"}', LogType: 'Tail' });
+
+    expect(answer.StatusCode).toBe(200);
+    expect(answer.FunctionError).toBe('Unhandled');
+    const error = JSON.parse(answer.Payload);
+    expect(error.errorType).toBe('PaymentDeclinedError');
+    expect(error.errorMessage).toBe('declined: card');
+    expect(Array.isArray(error.trace)).toBe(true);
+    expect(Buffer.from(answer.LogResult, 'base64').toString()).toContain('about to fail');
+  });
+
+  it('kills a function that overruns its timeout and reports Sandbox.Timedout, then starts a fresh environment', async () => {
+    const started = Date.now();
+    const answer = await invoke({ FunctionName: 'slow-fn', Payload: '{}' });
+
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(answer.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(answer.Payload)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/Task timed out after 1\.00 seconds/),
+    });
+    const next = await invoke({ FunctionName: 'slow-fn', Payload: '{"ms":1}' });
+    expect(JSON.parse(next.Payload)).toBe('late');
+  });
+
+  it('throttles a synchronous invoke beyond the reserved concurrency with TooManyRequestsException', async () => {
+    const running = invoke({ FunctionName: 'one-at-a-time', Payload: '{"ms":600}' });
+
+    await expect(invoke({ FunctionName: 'one-at-a-time', Payload: '{"ms":1}' })).rejects.toMatchObject({
+      code: 'TooManyRequestsException',
+      status: 429,
+    });
+    expect(JSON.parse((await running).Payload)).toBe('late');
+  });
+
+  it('answers 204 to a DryRun without running the function', async () => {
+    const before = lambda.logs('throws-fn').length;
+    const answer = await invoke({ FunctionName: 'throws-fn', InvocationType: 'DryRun' });
+
+    expect(answer.StatusCode).toBe(204);
+    expect(lambda.logs('throws-fn').length).toBe(before);
+  });
+
+  it('answers ResourceNotFoundException for an unknown function or qualifier', async () => {
+    await expect(invoke({ FunctionName: 'nope' })).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+      status: 404,
+    });
+    await expect(invoke({ FunctionName: 'esm-fn', Qualifier: 'live' })).rejects.toMatchObject({
+      code: 'ResourceNotFoundException',
+    });
+  });
+
+  it('retries a failing event invocation twice, then sends the invocation record to the on-failure destination and the DLQ', async () => {
+    const answer = await invoke({
+      FunctionName: 'always-fails',
+      InvocationType: 'Event',
+      Payload: '{"orderId":"o-1"}',
+    });
+    expect(answer.StatusCode).toBe(202);
+
+    const record = await eventually(() => {
+      const sent = cloud.callsTo('sqs', 'SendMessage').find((m) => m.QueueUrl.endsWith('/fails-destination'));
+      return sent && JSON.parse(sent.MessageBody);
+    });
+    expect(record).toMatchObject({
+      version: '1.0',
+      requestContext: {
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+        functionArn: `${arnOf('always-fails')}:$LATEST`,
+      },
+      requestPayload: { orderId: 'o-1' },
+      responseContext: { statusCode: 200, functionError: 'Unhandled' },
+      responsePayload: { errorType: 'Error', errorMessage: expect.stringMatching(/attempt \d failed/) },
+    });
+    const dead = cloud.callsTo('sqs', 'SendMessage').find((m) => m.QueueUrl.endsWith('/fails-dlq'));
+    expect(dead.MessageBody).toBe('{"orderId":"o-1"}');
+    expect(dead.MessageAttributes.ErrorMessage.StringValue).toMatch(/attempt \d failed/);
+    expect(lambda.logs('always-fails').filter((l) => l.message.startsWith('START'))).toHaveLength(3);
+  });
+
+  it('polls an SQS queue in batches and deletes only the records not reported as batch item failures', async () => {
+    const queueUrl = 'http://localhost:4566/000000000000/work-queue';
+    for (const body of ['ok-1', 'fail-2', 'ok-3']) {
+      await cloud.call('sqs', 'SendMessage', {
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageAttributes: { command: { DataType: 'String', StringValue: 'add' } },
+      });
+    }
+
+    await eventually(() => sqs.deleted.length >= 2);
+    expect(sqs.deleted.sort()).toEqual(['ok-1', 'ok-3']);
+    const seen = lambda
+      .logs('batch-fn')
+      .map((l) => l.message.split('\t')[3])
+      .filter((m): m is string => !!m && m.startsWith('{'))
+      .map((m) => JSON.parse(m));
+    expect(seen[0]).toMatchObject({
+      attrs: { command: { stringValue: 'add', dataType: 'String', stringListValues: [] } },
+      source: 'aws:sqs',
+    });
+    // The failed record stays on the queue and is delivered again after its visibility timeout.
+    await eventually(() => sqs.queue('work-queue').find((m) => m.Body === 'fail-2' && m.receiveCount >= 2));
+  });
+
+  it('forwards EMF lines and its own AWS/Lambda metrics to CloudWatch', async () => {
+    const metrics: any[] = [];
+    cloud.register({
+      name: 'monitoring',
+      protocol: 'json1.0',
+      operations: { PutMetricData: async (input: any) => metrics.push(input) },
+    });
+
+    await invoke({ FunctionName: 'emf-fn', Payload: '{"count":3}' });
+
+    await eventually(() => metrics.find((m) => m.Namespace === 'fixtures'));
+    expect(metrics.find((m) => m.Namespace === 'fixtures').MetricData[0]).toMatchObject({
+      MetricName: 'OrdersPlaced',
+      Dimensions: [{ Name: 'service', Value: 'orders' }],
+      Values: [3],
+    });
+    const lambdaMetrics = metrics.filter((m) => m.Namespace === 'AWS/Lambda').flatMap((m) => m.MetricData);
+    expect(lambdaMetrics.map((d: any) => d.MetricName)).toEqual(
+      expect.arrayContaining(['Invocations', 'Errors', 'Duration', 'ConcurrentExecutions']),
+    );
+  });
+
+  describe('through the AWS SDK and the edge', () => {
+    let edge: Awaited<ReturnType<typeof startTestEdge>>;
+    let client: LambdaClient;
+
+    beforeAll(async () => {
+      edge = await startTestEdge(cloud);
+      client = new LambdaClient({
+        endpoint: edge.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+    });
+    afterAll(async () => {
+      client.destroy();
+      await edge.close();
+    });
+
+    it('invokes synchronously with a log tail', async () => {
+      const answer = await client.send(
+        new InvokeCommand({ FunctionName: 'esm-fn', Payload: JSON.stringify({ name: 'Sdk' }), LogType: 'Tail' }),
+      );
+
+      expect(answer.StatusCode).toBe(200);
+      expect(answer.ExecutedVersion).toBe('$LATEST');
+      expect(decode(answer.Payload).echo).toEqual({ name: 'Sdk' });
+      expect(Buffer.from(answer.LogResult ?? '', 'base64').toString()).toContain('INFO\thello from esm Sdk');
+    });
+
+    it('surfaces the function error type to the SDK', async () => {
+      const answer = await client.send(new InvokeCommand({ FunctionName: 'throws-fn', Payload: '{"reason":"x"}' }));
+
+      expect(answer.FunctionError).toBe('Unhandled');
+      expect(decode(answer.Payload).errorType).toBe('PaymentDeclinedError');
+    });
+
+    it('answers 202 to an Event invoke and 204 to a DryRun', async () => {
+      const event = await client.send(
+        new InvokeCommand({ FunctionName: 'esm-fn', InvocationType: 'Event', Payload: '{}' }),
+      );
+      const dry = await client.send(new InvokeCommand({ FunctionName: 'esm-fn', InvocationType: 'DryRun' }));
+
+      expect(event.StatusCode).toBe(202);
+      expect(dry.StatusCode).toBe(204);
+    });
+
+    it('raises ResourceNotFoundException for an unknown function', async () => {
+      await expect(client.send(new InvokeCommand({ FunctionName: 'missing' }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 404 },
+      });
+    });
+
+    it('lists and describes functions and event source mappings', async () => {
+      const list = await client.send(new ListFunctionsCommand({}));
+      const one = await client.send(new GetFunctionCommand({ FunctionName: 'one-at-a-time' }));
+      const mappings = await client.send(new ListEventSourceMappingsCommand({ FunctionName: 'batch-fn' }));
+
+      expect(list.Functions?.map((f) => f.FunctionName)).toEqual(
+        expect.arrayContaining(['esm-fn', 'cjs-fn', 'batch-fn']),
+      );
+      expect(one.Configuration).toMatchObject({ FunctionName: 'one-at-a-time', Timeout: 5, Runtime: 'nodejs22.x' });
+      expect(one.Concurrency?.ReservedConcurrentExecutions).toBe(1);
+      expect(mappings.EventSourceMappings?.[0]).toMatchObject({
+        UUID: '3f1a9c2e-0000-4000-a000-000000000001',
+        BatchSize: 5,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+  });
+});
