@@ -1,0 +1,1254 @@
+import { escapesStatesAll, StatesError, StatesErrors } from '../errors';
+import { type Chain, type HistoryEvent, HistoryRecorder, type HistorySink, withInput, withOutput } from '../history';
+import { type IntegrationPattern, parseResource, type TaskIntegrations } from '../integrations';
+import { evaluateIntrinsic, isIntrinsic } from '../intrinsics';
+import { type EvalSite, evaluateExpression, evaluateTemplate, expressionOf, QueryEvaluationError } from '../jsonata';
+import { evaluatePath, PathNotFound, type PathScope, setPath } from '../jsonpath';
+import { evaluateRule, isTimestamp } from './choice';
+import { Cancelled, childController, sleep } from './timers';
+import { TokenRegistry } from './tokens';
+
+/** A parsed state machine definition (or a Parallel branch / Map processor). */
+export interface Definition {
+  readonly StartAt: string;
+  readonly States: Record<string, State>;
+  readonly QueryLanguage?: 'JSONPath' | 'JSONata';
+  readonly TimeoutSeconds?: number;
+  readonly Comment?: string;
+  readonly ProcessorConfig?: { Mode?: string; ExecutionType?: string };
+}
+
+/** One state as written in the definition; fields are read per type. */
+export type State = Record<string, any> & { readonly Type: string };
+
+/** Final status of an execution, as DescribeExecution reports it. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** Where a resumed execution picks up: the top-level state it was in and what it was doing there. */
+export interface Checkpoint {
+  readonly state: string;
+  readonly input: unknown;
+  readonly variables: Record<string, unknown>;
+  readonly enteredEventId: number;
+  readonly chainLast: number;
+  /** `enter`: run the state again (without a second entered event); `token`: keep waiting for the token. */
+  readonly phase: 'enter' | 'token' | 'wait' | 'retry';
+  readonly token?: string;
+  /** Epoch ms when a Wait, a retry delay or a task timeout ends. */
+  readonly deadline?: number;
+  readonly heartbeatDeadline?: number;
+  readonly attempts?: number[];
+  readonly retryCount?: number;
+}
+
+/** Everything the interpreter needs from its host (the service, a test, a benchmark). */
+export interface EngineEnv {
+  readonly integrations: TaskIntegrations;
+  readonly tokens: TokenRegistry;
+  /** Waits and timeouts are divided by this. */
+  readonly timeScale: number;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** How an execution is started or restored. */
+export interface ExecutionInit {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly roleArn: string;
+  readonly definition: Definition;
+  readonly input: unknown;
+  readonly startDate: number;
+  /** Express executions keep no history on AWS; the engine still counts event ids. */
+  readonly recordHistory: boolean;
+  readonly sink?: HistorySink;
+  readonly history?: readonly HistoryEvent[];
+  readonly checkpoint?: Checkpoint;
+  readonly onCheckpoint?: (checkpoint: Checkpoint | undefined) => void;
+}
+
+/** Per-branch interpreter state: variables, history chain, cancellation, Map item. */
+interface Frame {
+  vars: Record<string, unknown>;
+  readonly chain: Chain;
+  readonly signal: AbortSignal;
+  readonly top: boolean;
+  readonly history: HistoryRecorder;
+  readonly queryLanguage: 'JSONPath' | 'JSONata';
+  /** Tells a Map/Parallel scheduler that this branch now waits on something external. */
+  readonly onBlock: () => void;
+  resume?: Checkpoint;
+}
+
+interface StepResult {
+  readonly next: string | undefined;
+  readonly output: unknown;
+}
+
+const MAX_PAYLOAD = 262_144;
+const DEFAULT_TASK_TIMEOUT_S = 99_999_999;
+
+const typeOfJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** One execution of a state machine: runs to a final status and records its history. */
+export class Execution {
+  status: ExecutionStatus = 'RUNNING';
+  output: string | undefined;
+  error: string | undefined;
+  cause: string | undefined;
+  stopDate: number | undefined;
+  readonly history: HistoryRecorder;
+  /** Resolves when the execution reaches a final status. */
+  readonly done: Promise<void>;
+  private readonly controller = new AbortController();
+  private readonly inputText: string;
+  private resolveDone!: () => void;
+
+  constructor(
+    readonly init: ExecutionInit,
+    private readonly env: EngineEnv,
+  ) {
+    this.history = new HistoryRecorder(init.recordHistory, init.sink, init.history);
+    this.inputText = JSON.stringify(init.input);
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  get executionArn(): string {
+    return this.init.executionArn;
+  }
+
+  /** Runs the execution to its end; never rejects. */
+  async run(): Promise<void> {
+    const { definition, checkpoint } = this.init;
+    const chain: Chain = { last: checkpoint?.chainLast ?? 0 };
+    if (!checkpoint) {
+      // The first state's entered event points at 0, not at ExecutionStarted, on AWS.
+      this.history.add(
+        chain,
+        'ExecutionStarted',
+        { ...withInput(this.init.input), roleArn: this.init.roleArn },
+        { keepChain: true },
+      );
+    }
+    const timeout = definition.TimeoutSeconds;
+    let timer: NodeJS.Timeout | undefined;
+    if (timeout !== undefined) {
+      const remaining = this.init.startDate + (timeout * 1000) / this.env.timeScale - Date.now();
+      timer = setTimeout(() => this.controller.abort(new Cancelled('timedOut')), Math.max(0, remaining));
+    }
+    const frame: Frame = {
+      vars: { ...(checkpoint?.variables ?? {}) },
+      chain,
+      signal: this.controller.signal,
+      top: true,
+      history: this.history,
+      queryLanguage: definition.QueryLanguage ?? 'JSONPath',
+      onBlock: () => {},
+      resume: checkpoint,
+    };
+    try {
+      const output = await this.runStates(
+        definition,
+        checkpoint ? checkpoint.input : this.init.input,
+        frame,
+        checkpoint?.state,
+      );
+      this.finish('SUCCEEDED');
+      this.output = JSON.stringify(output);
+      this.history.add(chain, 'ExecutionSucceeded', withOutput(output));
+    } catch (e) {
+      this.fail(e, chain);
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.init.onCheckpoint?.(undefined);
+      this.resolveDone();
+    }
+  }
+
+  /** StopExecution: aborts every pending wait; the execution ends ABORTED. */
+  stop(error?: string, cause?: string): void {
+    if (this.status !== 'RUNNING') return;
+    this.error = error;
+    this.cause = cause;
+    this.controller.abort(new Cancelled('stopped'));
+  }
+
+  /** Process shutdown: abandon in-memory work without recording an end (a restart resumes it). */
+  abandon(): void {
+    this.controller.abort(new Cancelled('shutdown'));
+  }
+
+  /** @internal EvaluationFailed points at 0, except after a Wait state's entry (as recorded on AWS). */
+  reportEvaluationFailure(err: QueryEvaluationError, chain: Chain, history: HistoryRecorder, chained: boolean): void {
+    if (err.reported) return;
+    err.reported = true;
+    history.add(
+      chain,
+      'EvaluationFailed',
+      { cause: err.cause, error: err.error, location: err.site.field, state: err.site.stateName },
+      chained ? {} : { prev: 0 },
+    );
+  }
+
+  private finish(status: ExecutionStatus): void {
+    this.status = status;
+    this.stopDate = Date.now();
+  }
+
+  private fail(e: unknown, chain: Chain): void {
+    const reason = this.controller.signal.reason;
+    if (reason instanceof Cancelled && reason.reason === 'shutdown') {
+      // Not an end: the persisted checkpoint lets a restarted process carry on.
+      return;
+    }
+    if (reason instanceof Cancelled && reason.reason === 'stopped') {
+      this.finish('ABORTED');
+      const details: Record<string, unknown> = {};
+      if (this.error !== undefined) details.error = this.error;
+      if (this.cause !== undefined) details.cause = this.cause;
+      this.history.add(chain, 'ExecutionAborted', details);
+      return;
+    }
+    if (reason instanceof Cancelled && reason.reason === 'timedOut') {
+      this.finish('TIMED_OUT');
+      this.error = StatesErrors.Timeout;
+      this.history.add(chain, 'ExecutionTimedOut', { error: StatesErrors.Timeout });
+      return;
+    }
+    const err =
+      e instanceof StatesError ? e : new StatesError(StatesErrors.Runtime, e instanceof Error ? e.message : String(e));
+    this.finish('FAILED');
+    this.error = err.error;
+    this.cause = err.cause;
+    if (err instanceof QueryEvaluationError) this.reportEvaluationFailure(err, chain, this.history, false);
+    const details: Record<string, unknown> = {};
+    if (err.cause !== undefined) details.cause = err.cause;
+    if (err.error !== undefined) details.error = err.error;
+    this.history.add(chain, 'ExecutionFailed', details);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // States
+
+  private async runStates(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
+    let name = startAt ?? def.StartAt;
+    let data = input;
+    for (;;) {
+      const state = def.States[name];
+      if (!state) throw new StatesError(StatesErrors.Runtime, `State '${name}' is not defined`);
+      if (frame.signal.aborted) throw frame.signal.reason;
+      const result = await this.step(name, state, data, frame);
+      if (result.next === undefined) return result.output;
+      name = result.next;
+      data = result.output;
+    }
+  }
+
+  private context(stateName: string, enteredTime: number, retryCount: number, extra?: Record<string, unknown>) {
+    const machineName = this.init.stateMachineArn.split(':').pop();
+    return {
+      Execution: {
+        Id: this.init.executionArn,
+        Input: this.init.input,
+        StartTime: new Date(this.init.startDate).toISOString(),
+        Name: this.init.name,
+        RoleArn: this.init.roleArn,
+        RedriveCount: 0,
+      },
+      StateMachine: { Id: this.init.stateMachineArn, Name: machineName },
+      State: { Name: stateName, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: retryCount },
+      ...extra,
+    };
+  }
+
+  private async step(name: string, state: State, input: unknown, frame: Frame): Promise<StepResult> {
+    const resume = frame.resume?.state === name ? frame.resume : undefined;
+    frame.resume = undefined;
+    let enteredEventId: number;
+    if (resume) {
+      enteredEventId = resume.enteredEventId;
+    } else {
+      enteredEventId = frame.history.add(frame.chain, `${state.Type}StateEntered`, { ...withInput(input), name });
+    }
+    const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume);
+    if (frame.top && (!resume || resume.phase === 'enter')) ctx.checkpoint('enter');
+    try {
+      return await ctx.run();
+    } catch (e) {
+      if (e instanceof QueryEvaluationError)
+        this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait');
+      throw e;
+    }
+  }
+
+  // Exposed to StateContext (same module) without widening the public surface.
+  /** @internal */ get env_(): EngineEnv {
+    return this.env;
+  }
+  /** @internal */ contextObject(
+    stateName: string,
+    entered: number,
+    retryCount: number,
+    extra?: Record<string, unknown>,
+  ) {
+    return this.context(stateName, entered, retryCount, extra);
+  }
+  /** @internal */ runBranch(def: Definition, input: unknown, frame: Frame): Promise<unknown> {
+    return this.runStates(def, input, frame);
+  }
+}
+
+/** The work of one state entry: evaluation, the state's own behaviour, Retry/Catch, output and exit event. */
+class StateContext {
+  private readonly jsonata: boolean;
+  private retryCount = 0;
+  private mapFailedRecorded = false;
+  private taskToken: string | undefined;
+
+  constructor(
+    private readonly exec: Execution,
+    private readonly name: string,
+    private readonly state: State,
+    private readonly input: unknown,
+    private readonly frame: Frame,
+    private readonly enteredEventId: number,
+    private readonly enteredTime: number,
+    private resume: Checkpoint | undefined,
+  ) {
+    this.jsonata = (state.QueryLanguage ?? frame.queryLanguage) === 'JSONata';
+    this.retryCount = resume?.retryCount ?? 0;
+  }
+
+  private get env(): EngineEnv {
+    return this.exec.env_;
+  }
+
+  checkpoint(phase: Checkpoint['phase'], extra: Partial<Checkpoint> = {}): void {
+    if (!this.frame.top) return;
+    this.exec.init.onCheckpoint?.({
+      state: this.name,
+      input: this.input,
+      variables: this.frame.vars,
+      enteredEventId: this.enteredEventId,
+      chainLast: this.frame.chain.last,
+      phase,
+      retryCount: this.retryCount,
+      ...extra,
+    });
+  }
+
+  private site(field: string): EvalSite {
+    return { stateName: this.name, enteredEventId: this.enteredEventId, field };
+  }
+
+  private runtimeError(message: string): StatesError {
+    return new StatesError(
+      StatesErrors.Runtime,
+      `An error occurred while executing the state '${this.name}' (entered at the event id #${this.enteredEventId}). ${message}`,
+    );
+  }
+
+  private contextObject(extra?: Record<string, unknown>) {
+    const task = this.taskToken ? { Task: { Token: this.taskToken } } : {};
+    return this.exec.contextObject(this.name, this.enteredTime, this.retryCount, { ...task, ...extra });
+  }
+
+  private statesVar(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
+    return { input: this.input, context: this.contextObject(contextExtra), ...extra };
+  }
+
+  private pathScope(
+    data: unknown,
+    statesExtra?: Record<string, unknown>,
+    contextExtra?: Record<string, unknown>,
+  ): PathScope {
+    return {
+      data,
+      context: this.contextObject(contextExtra),
+      variables: { ...this.frame.vars, states: this.statesVar(statesExtra, contextExtra) },
+    };
+  }
+
+  // ----- JSONPath helpers
+
+  private selectPath(path: string | null | undefined, data: unknown): unknown {
+    if (path === undefined) return data;
+    if (path === null) return {};
+    try {
+      return evaluatePath(path, this.pathScope(data));
+    } catch (e) {
+      if (e instanceof PathNotFound)
+        throw this.runtimeError(`Invalid path '${path}' : No results for path: ${e.missing}`);
+      throw e;
+    }
+  }
+
+  /** Parameters, ResultSelector, ItemSelector, Assign in JSONPath: `.$` keys are paths or intrinsics. */
+  private payload(template: unknown, scope: PathScope): unknown {
+    if (Array.isArray(template)) return template.map((t) => this.payload(t, scope));
+    if (template === null || typeof template !== 'object') return template;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(template)) {
+      if (key.endsWith('.$') && typeof value === 'string') {
+        const field = key.slice(0, -2);
+        if (isIntrinsic(value)) {
+          out[field] = evaluateIntrinsic(value, scope);
+        } else {
+          try {
+            out[field] = evaluatePath(value, scope);
+          } catch (e) {
+            if (e instanceof PathNotFound) {
+              throw this.runtimeError(
+                `The JSONPath '${value}' specified for the field '${key}' could not be found in the input '${JSON.stringify(scope.data)}'`,
+              );
+            }
+            throw e;
+          }
+        }
+      } else out[key] = this.payload(value, scope);
+    }
+    return out;
+  }
+
+  private applyResultPath(resultPath: string | null | undefined, raw: unknown, result: unknown): unknown {
+    if (resultPath === null) return raw;
+    if (resultPath === undefined || resultPath === '$') return result;
+    try {
+      return setPath(raw, resultPath, result);
+    } catch (e) {
+      if (e instanceof PathNotFound)
+        throw this.runtimeError(`Invalid path '${resultPath}' : Missing property in path ${e.missing}`);
+      throw e;
+    }
+  }
+
+  // ----- JSONata helpers
+
+  private async evalField(field: string, template: unknown, states: Record<string, unknown>): Promise<unknown> {
+    return evaluateTemplate(template, { states, variables: this.frame.vars }, this.site(field));
+  }
+
+  /** A numeric field that may be a literal, a JSONata expression or (JSONPath) a `...Path` reference. */
+  private async numberField(field: string, data: unknown): Promise<number | undefined> {
+    const raw = this.state[field];
+    if (raw !== undefined) {
+      if (this.jsonata && expressionOf(raw) !== undefined) {
+        const v = await this.evalField(field, raw, this.statesVar());
+        if (typeof v !== 'number') {
+          throw new QueryEvaluationError(
+            this.site(field),
+            `The field '${field}' must be a number but was: ${JSON.stringify(v)}`,
+          );
+        }
+        return v;
+      }
+      return Number(raw);
+    }
+    const path = this.state[`${field}Path`];
+    if (typeof path === 'string') {
+      const v = this.selectPath(path, data);
+      return typeof v === 'number' ? v : Number.NaN;
+    }
+    return undefined;
+  }
+
+  // ----- Assign / output / exit
+
+  /** Evaluates Assign (with the variables as they were when the state began) without applying it. */
+  private async evaluateAssign(
+    assign: unknown,
+    jsonPathData: unknown,
+    states: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | undefined> {
+    if (assign === undefined || assign === null) return undefined;
+    if (this.jsonata) return (await this.evalField('Assign', assign, states)) as Record<string, unknown>;
+    return this.payload(assign, this.pathScope(jsonPathData, states)) as Record<string, unknown>;
+  }
+
+  private exit(output: unknown, assigned: Record<string, unknown> | undefined, next: string | undefined): StepResult {
+    if (JSON.stringify(output)?.length > MAX_PAYLOAD) {
+      throw new StatesError(
+        StatesErrors.DataLimitExceeded,
+        `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+      );
+    }
+    const details: Record<string, unknown> = { name: this.name, ...withOutput(output) };
+    if (assigned) {
+      details.assignedVariables = Object.fromEntries(Object.entries(assigned).map(([k, v]) => [k, JSON.stringify(v)]));
+      details.assignedVariablesDetails = { truncated: false };
+      this.frame.vars = { ...this.frame.vars, ...assigned };
+    }
+    this.frame.history.add(this.frame.chain, `${this.state.Type}StateExited`, details);
+    return { next, output };
+  }
+
+  private nextOf(): string | undefined {
+    return this.state.End ? undefined : (this.state.Next as string);
+  }
+
+  /** The common tail of Task, Map, Parallel (and Pass): selectors, paths, Output and Assign, then exit. */
+  private async finishWithResult(result: unknown, effectiveInput: unknown): Promise<StepResult> {
+    if (this.jsonata) {
+      const states = this.statesVar({ result });
+      const output =
+        this.state.Output === undefined ? result : await this.evalField('Output', this.state.Output, states);
+      const assigned = await this.evaluateAssign(this.state.Assign, result, states);
+      return this.exit(output, assigned, this.nextOf());
+    }
+    const selected =
+      this.state.ResultSelector === undefined
+        ? result
+        : this.payload(this.state.ResultSelector, this.pathScope(result));
+    const assigned = await this.evaluateAssign(this.state.Assign, selected, { result: selected });
+    const merged = this.applyResultPath(this.state.ResultPath, this.input, selected);
+    const output = this.selectPath(this.state.OutputPath, merged);
+    void effectiveInput;
+    return this.exit(output, assigned, this.nextOf());
+  }
+
+  // ----- dispatch
+
+  async run(): Promise<StepResult> {
+    switch (this.state.Type) {
+      case 'Pass':
+        return this.pass();
+      case 'Succeed':
+        return this.succeed();
+      case 'Fail':
+        return this.failState();
+      case 'Choice':
+        return this.choice();
+      case 'Wait':
+        return this.wait();
+      case 'Task':
+      case 'Parallel':
+      case 'Map':
+        return this.withErrorHandling();
+      default:
+        throw this.runtimeError(`Unsupported state type ${this.state.Type}`);
+    }
+  }
+
+  private async pass(): Promise<StepResult> {
+    if (this.jsonata) {
+      const states = this.statesVar();
+      const output =
+        this.state.Output === undefined ? this.input : await this.evalField('Output', this.state.Output, states);
+      const assigned = await this.evaluateAssign(this.state.Assign, this.input, states);
+      return this.exit(output, assigned, this.nextOf());
+    }
+    const effective = this.selectPath(this.state.InputPath, this.input);
+    let result: unknown = effective;
+    if ('Result' in this.state) result = this.state.Result;
+    else if (this.state.Parameters !== undefined)
+      result = this.payload(this.state.Parameters, this.pathScope(effective));
+    const assigned = await this.evaluateAssign(this.state.Assign, result, { result });
+    const merged = this.applyResultPath(this.state.ResultPath, this.input, result);
+    const output = this.selectPath(this.state.OutputPath, merged);
+    return this.exit(output, assigned, this.nextOf());
+  }
+
+  private async succeed(): Promise<StepResult> {
+    if (this.jsonata) {
+      const output =
+        this.state.Output === undefined
+          ? this.input
+          : await this.evalField('Output', this.state.Output, this.statesVar());
+      return this.exit(output, undefined, undefined);
+    }
+    const effective = this.selectPath(this.state.InputPath, this.input);
+    return this.exit(this.selectPath(this.state.OutputPath, effective), undefined, undefined);
+  }
+
+  private async failState(): Promise<never> {
+    const pick = async (field: 'Error' | 'Cause'): Promise<string | undefined> => {
+      const literal = this.state[field];
+      if (this.jsonata && literal !== undefined) {
+        const v = await this.evalField(field, literal, this.statesVar());
+        return typeof v === 'string' ? v : JSON.stringify(v);
+      }
+      if (literal !== undefined) return literal as string;
+      const path = this.state[`${field}Path`];
+      if (typeof path !== 'string') return undefined;
+      const scope = this.pathScope(this.input);
+      if (isIntrinsic(path)) return String(evaluateIntrinsic(path, scope));
+      try {
+        const v = evaluatePath(path, scope);
+        return typeof v === 'string' ? v : JSON.stringify(v);
+      } catch (e) {
+        if (e instanceof PathNotFound) {
+          throw this.runtimeError(
+            `The JSONPath '${path}' specified for the field '${field}Path' could not be found in the input '${JSON.stringify(this.input)}'`,
+          );
+        }
+        throw e;
+      }
+    };
+    throw new StatesError(await pick('Error'), await pick('Cause'));
+  }
+
+  private async choice(): Promise<StepResult> {
+    const choices = (this.state.Choices ?? []) as Record<string, any>[];
+    if (this.jsonata) {
+      const states = this.statesVar();
+      for (const [i, rule] of choices.entries()) {
+        const matched = await this.evalField(`Choices[${i}].Condition`, rule.Condition, states);
+        if (typeof matched !== 'boolean') {
+          throw new QueryEvaluationError(
+            this.site('Condition'),
+            `The Condition must evaluate to a boolean but was: ${JSON.stringify(matched)}`,
+          );
+        }
+        if (matched) return this.choiceExit(rule.Next, rule.Output, rule.Assign, states);
+      }
+      if (this.state.Default) return this.choiceExit(this.state.Default, this.state.Output, this.state.Assign, states);
+      throw new StatesError(StatesErrors.NoChoiceMatched, `No Matches!`);
+    }
+    const effective = this.selectPath(this.state.InputPath, this.input);
+    const scope = this.pathScope(effective);
+    for (const rule of choices) {
+      if (evaluateRule(rule, scope))
+        return this.choiceExit(rule.Next, undefined, rule.Assign ?? this.state.Assign, {}, effective);
+    }
+    if (this.state.Default) return this.choiceExit(this.state.Default, undefined, this.state.Assign, {}, effective);
+    throw new StatesError(StatesErrors.NoChoiceMatched, `No Matches!`);
+  }
+
+  private async choiceExit(
+    next: string,
+    outputTemplate: unknown,
+    assign: unknown,
+    states: Record<string, unknown>,
+    effective?: unknown,
+  ): Promise<StepResult> {
+    if (this.jsonata) {
+      const output = outputTemplate === undefined ? this.input : await this.evalField('Output', outputTemplate, states);
+      const assigned = await this.evaluateAssign(assign, this.input, states);
+      return this.exit(output, assigned, next);
+    }
+    const assigned = await this.evaluateAssign(assign, effective, {});
+    return this.exit(this.selectPath(this.state.OutputPath, effective), assigned, next);
+  }
+
+  private async wait(): Promise<StepResult> {
+    let deadline = this.resume?.phase === 'wait' ? this.resume.deadline : undefined;
+    this.resume = undefined;
+    const effective = this.jsonata ? this.input : this.selectPath(this.state.InputPath, this.input);
+    if (deadline === undefined) {
+      deadline = Date.now() + (await this.waitMillis(effective)) / this.env.timeScale;
+      this.checkpoint('wait', { deadline });
+    }
+    this.frame.onBlock();
+    await sleep(deadline - Date.now(), this.frame.signal);
+    if (this.jsonata) {
+      const states = this.statesVar();
+      const output =
+        this.state.Output === undefined ? this.input : await this.evalField('Output', this.state.Output, states);
+      const assigned = await this.evaluateAssign(this.state.Assign, this.input, states);
+      return this.exit(output, assigned, this.nextOf());
+    }
+    const assigned = await this.evaluateAssign(this.state.Assign, effective, {});
+    return this.exit(this.selectPath(this.state.OutputPath, effective), assigned, this.nextOf());
+  }
+
+  private async waitMillis(effective: unknown): Promise<number> {
+    const s = this.state;
+    const timestampMillis = (value: unknown, describe: (v: unknown) => StatesError): number => {
+      if (!isTimestamp(value)) throw describe(value);
+      return Date.parse(value) - Date.now();
+    };
+    if (this.jsonata) {
+      if (s.Seconds !== undefined) {
+        const v =
+          expressionOf(s.Seconds) !== undefined
+            ? await this.evalField('Seconds', s.Seconds, this.statesVar())
+            : s.Seconds;
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+          throw new QueryEvaluationError(
+            this.site('Seconds'),
+            `The Seconds field must be a non-negative integer but was: ${JSON.stringify(v)}`,
+          );
+        }
+        return v * 1000;
+      }
+      const v =
+        expressionOf(s.Timestamp) !== undefined
+          ? await this.evalField('Timestamp', s.Timestamp, this.statesVar())
+          : s.Timestamp;
+      return timestampMillis(
+        v,
+        (bad) =>
+          new QueryEvaluationError(
+            this.site('Timestamp'),
+            `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(bad)}`,
+          ),
+      );
+    }
+    if (s.Seconds !== undefined) return Number(s.Seconds) * 1000;
+    if (s.Timestamp !== undefined) {
+      return timestampMillis(s.Timestamp, (bad) =>
+        this.runtimeError(`The Timestamp field is not a valid timestamp: ${String(bad)}`),
+      );
+    }
+    if (s.SecondsPath !== undefined) {
+      let v: unknown;
+      try {
+        v = evaluatePath(s.SecondsPath, this.pathScope(effective));
+      } catch (e) {
+        if (e instanceof PathNotFound)
+          throw this.runtimeError(`The SecondsPath parameter does not reference an input value: ${s.SecondsPath}`);
+        throw e;
+      }
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        throw this.runtimeError(
+          `The SecondsPath parameter cannot be parsed as a long value: ${s.SecondsPath} == ${JSON.stringify(v)}`,
+        );
+      }
+      if (v < 0)
+        throw this.runtimeError(`The SecondsPath parameter references a negative value: ${s.SecondsPath} == ${v}`);
+      return v * 1000;
+    }
+    let v: unknown;
+    try {
+      v = evaluatePath(s.TimestampPath, this.pathScope(effective));
+    } catch (e) {
+      if (e instanceof PathNotFound)
+        throw this.runtimeError(`The TimestampPath parameter does not reference an input value: ${s.TimestampPath}`);
+      throw e;
+    }
+    return timestampMillis(v, (bad) =>
+      this.runtimeError(
+        `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${s.TimestampPath} == ${typeof bad === 'string' ? bad : JSON.stringify(bad)}`,
+      ),
+    );
+  }
+
+  // ----- Retry and Catch
+
+  private matches(errorEquals: string[], error: string | undefined): boolean {
+    const name = error ?? '';
+    return errorEquals.some((candidate) => {
+      if (candidate === name) return true;
+      if (candidate === StatesErrors.All) return !escapesStatesAll(name);
+      if (candidate === StatesErrors.TaskFailed)
+        return name !== StatesErrors.Timeout && !escapesStatesAll(name) && !name.startsWith('States.');
+      return false;
+    });
+  }
+
+  private async withErrorHandling(): Promise<StepResult> {
+    const retriers = (this.state.Retry ?? []) as Record<string, any>[];
+    const attempts: number[] = this.resume?.attempts ? [...this.resume.attempts] : retriers.map(() => 0);
+    if (this.resume?.phase === 'retry' && this.resume.deadline !== undefined) {
+      const deadline = this.resume.deadline;
+      this.resume = undefined;
+      this.frame.onBlock();
+      await sleep(deadline - Date.now(), this.frame.signal);
+    }
+    for (;;) {
+      try {
+        return await this.attempt();
+      } catch (e) {
+        if (e instanceof Cancelled || !(e instanceof StatesError)) throw e;
+        const index = retriers.findIndex((r) => this.matches(r.ErrorEquals ?? [], e.error));
+        const retrier = retriers[index];
+        const used = attempts[index] ?? 0;
+        if (retrier && used < (retrier.MaxAttempts ?? 3)) {
+          attempts[index] = used + 1;
+          const interval = retrier.IntervalSeconds ?? 1;
+          let delay = interval * (retrier.BackoffRate ?? 2) ** used;
+          if (retrier.MaxDelaySeconds !== undefined) delay = Math.min(delay, retrier.MaxDelaySeconds);
+          if (retrier.JitterStrategy === 'FULL') delay = Math.random() * delay;
+          const deadline = Date.now() + (delay * 1000) / this.env.timeScale;
+          this.retryCount++;
+          this.checkpoint('retry', { deadline, attempts });
+          this.frame.onBlock();
+          await sleep(deadline - Date.now(), this.frame.signal);
+          continue;
+        }
+        return this.catchError(e);
+      }
+    }
+  }
+
+  private async catchError(e: StatesError): Promise<StepResult> {
+    const catchers = (this.state.Catch ?? []) as Record<string, any>[];
+    const catcher = catchers.find((c) => this.matches(c.ErrorEquals ?? [], e.error));
+    if (!catcher) throw e;
+    const errorOutput = { Error: e.error, Cause: e.cause };
+    if (this.jsonata) {
+      const states = this.statesVar({ errorOutput });
+      const output =
+        catcher.Output === undefined ? errorOutput : await this.evalField('Output', catcher.Output, states);
+      const assigned = await this.evaluateAssign(catcher.Assign, errorOutput, states);
+      return this.exit(output, assigned, catcher.Next);
+    }
+    const assigned = await this.evaluateAssign(catcher.Assign, errorOutput, { errorOutput });
+    const output = this.applyResultPath(catcher.ResultPath, this.input, errorOutput);
+    return this.exit(output, assigned, catcher.Next);
+  }
+
+  private attempt(): Promise<StepResult> {
+    if (this.state.Type === 'Task') return this.task();
+    if (this.state.Type === 'Parallel') return this.parallel();
+    return this.map();
+  }
+
+  // ----- Task
+
+  private async task(): Promise<StepResult> {
+    const { service, action, pattern, historyResource, historyType } = parseResource(String(this.state.Resource));
+    const resuming = this.resume?.phase === 'token' ? this.resume : undefined;
+    this.resume = undefined;
+    if (pattern === 'token') this.taskToken = resuming?.token ?? TokenRegistry.create(this.exec.executionArn);
+    const effective = this.jsonata ? this.input : this.selectPath(this.state.InputPath, this.input);
+    let parameters: unknown;
+    if (this.jsonata) {
+      parameters =
+        this.state.Arguments === undefined
+          ? this.input
+          : await this.evalField('Arguments', this.state.Arguments, this.statesVar());
+    } else {
+      parameters =
+        this.state.Parameters === undefined
+          ? effective
+          : this.payload(this.state.Parameters, this.pathScope(effective));
+    }
+    const timeoutSeconds = await this.numberField('TimeoutSeconds', effective);
+    const heartbeatSeconds = await this.numberField('HeartbeatSeconds', effective);
+    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
+      throw this.runtimeError(
+        `Invalid path '${this.state.TimeoutSecondsPath}' : No results for path: $['${String(this.state.TimeoutSecondsPath).slice(2)}']`,
+      );
+    }
+    const lambdaArn = service === 'function';
+    const h = this.frame.history;
+    const chain = this.frame.chain;
+    if (!resuming) {
+      if (lambdaArn) {
+        const details: Record<string, unknown> = { ...withInput(parameters), resource: historyResource };
+        if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
+        h.add(chain, 'LambdaFunctionScheduled', details);
+        h.add(chain, 'LambdaFunctionStarted');
+      } else {
+        const details: Record<string, unknown> = {
+          resourceType: historyType,
+          resource: historyResource,
+          region: this.env.region,
+          parameters: JSON.stringify(parameters),
+        };
+        if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
+        if (heartbeatSeconds !== undefined) details.heartbeatInSeconds = heartbeatSeconds;
+        h.add(chain, 'TaskScheduled', details);
+        h.add(chain, 'TaskStarted', { resourceType: historyType, resource: historyResource });
+      }
+    }
+    const tag = { resourceType: historyType, resource: historyResource };
+    const timeoutMs =
+      ((timeoutSeconds ?? (pattern === 'request' ? 60 * 60 : DEFAULT_TASK_TIMEOUT_S)) * 1000) / this.env.timeScale;
+    const deadline = resuming?.deadline ?? Date.now() + timeoutMs;
+    let result: unknown;
+    try {
+      result = await this.invokeWithTimeouts({
+        service,
+        action,
+        pattern,
+        parameters,
+        deadline,
+        heartbeatMs: heartbeatSeconds === undefined ? undefined : (heartbeatSeconds * 1000) / this.env.timeScale,
+        resuming,
+        onSubmitted: (output) => {
+          if (!lambdaArn) h.add(chain, 'TaskSubmitted', { ...tag, ...withOutput(output) });
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof StatesError)) throw e;
+      if (e.error === StatesErrors.Timeout || e.error === StatesErrors.HeartbeatTimeout) {
+        if (lambdaArn)
+          h.add(chain, 'LambdaFunctionTimedOut', { error: e.error, ...(e.cause ? { cause: e.cause } : {}) });
+        else h.add(chain, 'TaskTimedOut', { ...tag, error: e.error, ...(e.cause ? { cause: e.cause } : {}) });
+      } else if (lambdaArn) {
+        h.add(chain, 'LambdaFunctionFailed', {
+          ...(e.cause !== undefined ? { cause: e.cause } : {}),
+          ...(e.error !== undefined ? { error: e.error } : {}),
+        });
+      } else {
+        h.add(chain, 'TaskFailed', {
+          ...tag,
+          ...(e.cause !== undefined ? { cause: e.cause } : {}),
+          ...(e.error !== undefined ? { error: e.error } : {}),
+        });
+      }
+      throw e;
+    }
+    if (JSON.stringify(result ?? null).length > MAX_PAYLOAD) {
+      const who = lambdaArn ? historyResource : historyType;
+      throw new StatesError(
+        StatesErrors.DataLimitExceeded,
+        `The state/task '${who}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+      );
+    }
+    if (lambdaArn) h.add(chain, 'LambdaFunctionSucceeded', withOutput(result));
+    else h.add(chain, 'TaskSucceeded', { ...tag, ...withOutput(result) });
+    return this.finishWithResult(result, effective);
+  }
+
+  private async invokeWithTimeouts(opts: {
+    service: string;
+    action: string;
+    pattern: IntegrationPattern;
+    parameters: unknown;
+    deadline: number;
+    heartbeatMs: number | undefined;
+    resuming: Checkpoint | undefined;
+    onSubmitted: (output: unknown) => void;
+  }): Promise<unknown> {
+    const { controller, dispose } = childController(this.frame.signal);
+    const timeoutError = (error: string) => new StatesError(error, undefined);
+    let timer: NodeJS.Timeout | undefined;
+    let heartbeatTimer: NodeJS.Timeout | undefined;
+    const token = this.taskToken;
+    try {
+      return await new Promise<unknown>((resolve, reject) => {
+        const onAbort = (): void => reject(controller.signal.reason);
+        controller.signal.addEventListener('abort', onAbort, { once: true });
+        timer = setTimeout(
+          () => {
+            if (token) this.env.tokens.close(token, 'timedOut');
+            reject(timeoutError(StatesErrors.Timeout));
+          },
+          Math.max(0, opts.deadline - Date.now()),
+        );
+        const armHeartbeat = (): void => {
+          if (opts.heartbeatMs === undefined) return;
+          if (heartbeatTimer) clearTimeout(heartbeatTimer);
+          heartbeatTimer = setTimeout(() => {
+            if (token) this.env.tokens.close(token, 'timedOut');
+            reject(timeoutError(StatesErrors.HeartbeatTimeout));
+          }, opts.heartbeatMs);
+        };
+        const awaitToken = (): void => {
+          if (!token) return;
+          armHeartbeat();
+          this.env.tokens.add(token, {
+            executionArn: this.exec.executionArn,
+            succeed: (output) => {
+              this.env.tokens.close(token, 'done');
+              resolve(output);
+            },
+            fail: (error, cause) => {
+              this.env.tokens.close(token, 'done');
+              reject(new StatesError(error, cause));
+            },
+            heartbeat: armHeartbeat,
+          });
+          this.checkpoint('token', { token, deadline: opts.deadline });
+        };
+        this.frame.onBlock();
+        if (opts.resuming) {
+          awaitToken();
+          return;
+        }
+        this.env.integrations
+          .invoke({
+            resource: String(this.state.Resource),
+            service: opts.service,
+            action: opts.action,
+            pattern: opts.pattern,
+            parameters: opts.parameters,
+            executionArn: this.exec.executionArn,
+            region: this.env.region,
+            accountId: this.env.accountId,
+            signal: controller.signal,
+          })
+          .then((result) => {
+            if (opts.pattern !== 'token') {
+              resolve(result);
+              return;
+            }
+            opts.onSubmitted(result);
+            awaitToken();
+          }, reject);
+      });
+    } catch (e) {
+      if (e instanceof StatesError || e instanceof Cancelled) throw e;
+      throw new StatesError(StatesErrors.TaskFailed, e instanceof Error ? e.message : String(e));
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (heartbeatTimer) clearTimeout(heartbeatTimer);
+      if (token && this.env.tokens.get(token)) this.env.tokens.close(token, 'done');
+      controller.abort(new Cancelled('branchFailed'));
+      dispose();
+    }
+  }
+
+  // ----- Parallel and Map
+
+  private childFrame(
+    signal: AbortSignal,
+    chainStart: number,
+    onBlock: () => void,
+    history = this.frame.history,
+  ): Frame {
+    return {
+      vars: { ...this.frame.vars },
+      chain: { last: chainStart },
+      signal,
+      top: false,
+      history,
+      queryLanguage: this.frame.queryLanguage,
+      onBlock,
+    };
+  }
+
+  /**
+   * Runs branches one after another until one waits on something external, then starts the next: pure
+   * branches keep AWS's sequential event order, waiting ones still overlap.
+   */
+  private async schedule(
+    count: number,
+    maxConcurrency: number,
+    runOne: (index: number, onBlock: () => void) => Promise<void>,
+  ): Promise<void> {
+    const running = new Set<Promise<void>>();
+    let blockedOnce = false;
+    for (let i = 0; i < count; i++) {
+      if (this.frame.signal.aborted) break;
+      while (maxConcurrency > 0 && running.size >= maxConcurrency) await Promise.race(running);
+      let signalBlocked!: () => void;
+      const blocked = new Promise<void>((resolve) => {
+        signalBlocked = resolve;
+      });
+      const p: Promise<void> = runOne(i, () => {
+        signalBlocked();
+        if (!blockedOnce) {
+          blockedOnce = true;
+          this.frame.onBlock();
+        }
+      }).finally(() => running.delete(p));
+      running.add(p);
+      await Promise.race([p, blocked]);
+    }
+    await Promise.all(running);
+  }
+
+  private async parallel(): Promise<StepResult> {
+    const branches = (this.state.Branches ?? []) as Definition[];
+    const effective = this.jsonata ? this.input : this.selectPath(this.state.InputPath, this.input);
+    const branchInput = this.jsonata
+      ? this.state.Arguments === undefined
+        ? this.input
+        : await this.evalField('Arguments', this.state.Arguments, this.statesVar())
+      : this.state.Parameters === undefined
+        ? effective
+        : this.payload(this.state.Parameters, this.pathScope(effective));
+    const h = this.frame.history;
+    const startedId = h.add(this.frame.chain, 'ParallelStateStarted');
+    const { controller, dispose } = childController(this.frame.signal);
+    const results: unknown[] = new Array(branches.length);
+    const tails: number[] = new Array(branches.length).fill(startedId);
+    let failure: StatesError | undefined;
+    let failedTail = startedId;
+    try {
+      await this.schedule(branches.length, 0, async (i, onBlock) => {
+        const frame = this.childFrame(controller.signal, startedId, onBlock);
+        const def = branches[i] as Definition;
+        try {
+          results[i] = await this.exec.runBranch(def, branchInput, {
+            ...frame,
+            queryLanguage: def.QueryLanguage ?? frame.queryLanguage,
+          });
+        } catch (e) {
+          if (!failure && e instanceof StatesError) {
+            failure = e;
+            failedTail = frame.chain.last;
+            controller.abort(new Cancelled('branchFailed'));
+          } else if (!failure && !(e instanceof Cancelled)) throw e;
+          if (e instanceof Cancelled && !failure) throw e;
+        } finally {
+          tails[i] = frame.chain.last;
+        }
+      });
+    } finally {
+      dispose();
+    }
+    if (this.frame.signal.aborted) throw this.frame.signal.reason;
+    if (failure) {
+      this.frame.chain.last = failedTail;
+      h.add(this.frame.chain, 'ParallelStateFailed');
+      throw failure;
+    }
+    const last = Math.max(...tails, startedId);
+    this.frame.chain.last = last;
+    h.add(this.frame.chain, 'ParallelStateSucceeded', undefined, { keepChain: true });
+    return this.finishWithResult(results, effective);
+  }
+
+  private async map(): Promise<StepResult> {
+    this.mapFailedRecorded = false;
+    try {
+      return await this.mapBody();
+    } catch (e) {
+      if (e instanceof QueryEvaluationError && !this.mapFailedRecorded) {
+        if (e instanceof QueryEvaluationError)
+          this.exec.reportEvaluationFailure(e, this.frame.chain, this.frame.history, false);
+        this.frame.history.add(this.frame.chain, 'MapStateFailed');
+      }
+      throw e;
+    }
+  }
+
+  /** MaxConcurrency / ToleratedFailure* and their Path forms, validated with AWS's messages. */
+  private async mapLimit(field: string, data: unknown, kind: 'integer' | 'float'): Promise<number | undefined> {
+    const path = this.state[`${field}Path`];
+    if (!this.jsonata && typeof path === 'string') {
+      const v = this.selectPath(path, data);
+      if (typeof v !== 'number' || (kind === 'integer' && !Number.isInteger(v))) {
+        const shown = typeof v === 'string' ? v : JSON.stringify(v);
+        throw this.runtimeError(
+          `The ${field}Path field refers to value "${shown}" which is not a valid ${kind}: ${path}`,
+        );
+      }
+      return v;
+    }
+    return this.numberField(field, data);
+  }
+
+  private async mapBody(): Promise<StepResult> {
+    const s = this.state;
+    const processor = (s.ItemProcessor ?? s.Iterator) as Definition;
+    const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
+    const effective = this.jsonata ? this.input : this.selectPath(s.InputPath, this.input);
+    let items: unknown;
+    if (this.jsonata) {
+      if (s.Items === undefined) items = this.input;
+      else {
+        const text = expressionOf(s.Items);
+        items = await this.evalField('Items', s.Items, this.statesVar());
+        if (!Array.isArray(items)) {
+          throw new QueryEvaluationError(
+            this.site('Items'),
+            `The JSONata expression '${text ?? JSON.stringify(s.Items)}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeOfJson(items)}' for value: ${JSON.stringify(items)}`,
+          );
+        }
+      }
+      if (!Array.isArray(items)) {
+        throw new QueryEvaluationError(
+          this.site('Items'),
+          `Map state input must be an array but was: ${JSON.stringify(items)}`,
+        );
+      }
+    } else {
+      items = s.ItemsPath === undefined ? effective : this.selectPath(s.ItemsPath, effective);
+      if (!Array.isArray(items)) {
+        throw this.runtimeError(`Map state input must be an array but was: ${JSON.stringify(items)}`);
+      }
+    }
+    const list = items as unknown[];
+    const h = this.frame.history;
+    const chain = this.frame.chain;
+    h.add(chain, 'MapStateStarted', { length: list.length });
+    const maxConcurrency = (await this.mapLimit('MaxConcurrency', effective, 'integer')) ?? 0;
+    const toleratedCount = await this.mapLimit('ToleratedFailureCount', effective, 'integer');
+    const toleratedPercentage = await this.mapLimit('ToleratedFailurePercentage', effective, 'float');
+    if (toleratedCount !== undefined && toleratedCount < 0)
+      throw this.runtimeError('ToleratedFailureCount cannot be negative.');
+    if (toleratedPercentage !== undefined && (toleratedPercentage < 0 || toleratedPercentage > 100)) {
+      throw this.runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
+    }
+    if (distributed) {
+      h.add(chain, 'MapRunStarted', {
+        mapRunArn: `${this.exec.init.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${this.name}:${this.exec.init.name}`,
+      });
+    }
+    const selector = s.ItemSelector ?? s.Parameters;
+    const { controller, dispose } = childController(this.frame.signal);
+    const results: unknown[] = new Array(list.length);
+    let failures = 0;
+    let failure: StatesError | undefined;
+    let lastTail = chain.last;
+    let lastEndId = chain.last;
+    const threshold = (): boolean => {
+      if (!distributed && toleratedCount === undefined && toleratedPercentage === undefined) return failures > 0;
+      const countOk = toleratedCount === undefined ? toleratedPercentage !== undefined : failures <= toleratedCount;
+      const pctOk =
+        toleratedPercentage === undefined
+          ? toleratedCount !== undefined
+          : (failures * 100) / Math.max(1, list.length) <= toleratedPercentage;
+      return !(countOk || pctOk) || (toleratedCount === undefined && toleratedPercentage === undefined && failures > 0);
+    };
+    try {
+      await this.schedule(list.length, maxConcurrency, async (index, onBlock) => {
+        const item = list[index];
+        const mapContext = { Map: { Item: { Index: index, Value: item } } };
+        let itemInput: unknown = item;
+        if (selector !== undefined) {
+          itemInput = this.jsonata
+            ? await this.evalField('ItemSelector', selector, this.statesVar({}, mapContext))
+            : this.payload(selector, this.pathScope(effective, undefined, mapContext));
+        }
+        const childHistory = distributed ? new HistoryRecorder(false) : h;
+        const startId = distributed
+          ? 0
+          : h.add({ last: lastTail }, 'MapIterationStarted', { index, name: this.name }, { keepChain: true });
+        const frame = this.childFrame(controller.signal, startId, onBlock, childHistory);
+        try {
+          results[index] = await this.exec.runBranch(processor, itemInput, {
+            ...frame,
+            queryLanguage: processor.QueryLanguage ?? frame.queryLanguage,
+          });
+          if (!distributed) {
+            lastEndId = h.add(frame.chain, 'MapIterationSucceeded', { index, name: this.name }, { keepChain: true });
+            lastTail = frame.chain.last;
+          }
+        } catch (e) {
+          if (!(e instanceof StatesError)) {
+            if (e instanceof Cancelled && failure && !distributed) {
+              h.add(frame.chain, 'MapIterationAborted', { index, name: this.name }, { keepChain: true });
+              return;
+            }
+            throw e;
+          }
+          failures++;
+          results[index] = { Error: e.error, Cause: e.cause };
+          if (!distributed) {
+            lastEndId = h.add(frame.chain, 'MapIterationFailed', { index, name: this.name }, { keepChain: true });
+            lastTail = frame.chain.last;
+          }
+          if (!failure && threshold()) {
+            failure = distributed
+              ? new StatesError(
+                  StatesErrors.ExceedToleratedFailureThreshold,
+                  'The specified tolerated failure threshold was exceeded',
+                )
+              : e;
+            if (!distributed) chain.last = frame.chain.last;
+            controller.abort(new Cancelled('branchFailed'));
+          }
+        }
+      });
+    } finally {
+      dispose();
+    }
+    if (this.frame.signal.aborted) throw this.frame.signal.reason;
+    if (failure) {
+      if (distributed) {
+        h.add(chain, 'MapRunFailed', { error: failure.error, cause: failure.cause });
+      }
+      h.add(chain, 'MapStateFailed');
+      this.mapFailedRecorded = true;
+      throw failure;
+    }
+    if (distributed) {
+      h.add(chain, 'MapRunSucceeded');
+    } else if (list.length > 0) {
+      chain.last = lastEndId;
+    }
+    const succeededId = h.add(chain, 'MapStateSucceeded', undefined, { keepChain: true });
+    void succeededId;
+    return this.finishWithResult(results, effective);
+  }
+}

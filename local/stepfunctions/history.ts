@@ -1,0 +1,82 @@
+/**
+ * Execution history in the `GetExecutionHistory` format: each event has an id, the id of the event it
+ * follows (`previousEventId`), a type and one `<type>EventDetails` object. Inputs and outputs are JSON text.
+ */
+export interface HistoryEvent {
+  readonly id: number;
+  readonly previousEventId: number;
+  /** Epoch milliseconds; the wire format turns it into epoch seconds. */
+  readonly timestamp: number;
+  readonly type: string;
+  readonly [details: string]: unknown;
+}
+
+/** Where the next event of a branch (the execution, a Parallel branch, a Map iteration) attaches. */
+export interface Chain {
+  last: number;
+}
+
+/** Receives every event as it is recorded (persistence, logs). */
+export type HistorySink = (event: HistoryEvent) => void;
+
+/** The details key AWS uses for an event type: `TaskStateEntered` -> `stateEnteredEventDetails`. */
+export const detailsKey = (type: string): string => {
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
+  return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
+};
+
+/** Appends events with consecutive ids; a disabled recorder (distributed Map children, Express) only counts. */
+export class HistoryRecorder {
+  readonly events: HistoryEvent[] = [];
+  private nextId: number;
+
+  constructor(
+    private readonly enabled: boolean,
+    private readonly sink?: HistorySink,
+    existing: readonly HistoryEvent[] = [],
+  ) {
+    this.events.push(...existing);
+    this.nextId = existing.length + 1;
+  }
+
+  /**
+   * Records one event after `chain.last` and moves the chain to it unless `keepChain` is set (AWS leaves the
+   * chain where it was for some bookkeeping events, e.g. a Map iteration's end).
+   */
+  add(
+    chain: Chain,
+    type: string,
+    details?: Record<string, unknown>,
+    options: { prev?: number; keepChain?: boolean } = {},
+  ): number {
+    const id = this.nextId++;
+    if (!this.enabled) {
+      if (!options.keepChain) chain.last = id;
+      return id;
+    }
+    const event: HistoryEvent = {
+      id,
+      previousEventId: options.prev ?? chain.last,
+      timestamp: Date.now(),
+      type,
+      ...(details ? { [detailsKey(type)]: details } : {}),
+    };
+    this.events.push(event);
+    this.sink?.(event);
+    if (!options.keepChain) chain.last = id;
+    return id;
+  }
+}
+
+/** `{input, inputDetails}` as the entered events write it. */
+export const withInput = (input: unknown): Record<string, unknown> => ({
+  input: JSON.stringify(input),
+  inputDetails: { truncated: false },
+});
+
+/** `{output, outputDetails}` as the exited and succeeded events write it. */
+export const withOutput = (output: unknown): Record<string, unknown> => ({
+  output: JSON.stringify(output),
+  outputDetails: { truncated: false },
+});

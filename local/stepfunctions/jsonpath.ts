@@ -1,0 +1,122 @@
+import { JSONPath } from 'jsonpath-plus';
+
+/** A JSON value as the States Language sees it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** What a JSONPath expression may read: the state data (`$`), the context object (`$$`) and variables (`$name`). */
+export interface PathScope {
+  readonly data: unknown;
+  readonly context: unknown;
+  readonly variables: Readonly<Record<string, unknown>>;
+}
+
+/** Raised when a path selects nothing; callers turn it into the States.Runtime message AWS uses for the field. */
+export class PathNotFound extends Error {
+  override readonly name = 'PathNotFound';
+  constructor(
+    readonly path: string,
+    /** The first missing segment in bracket notation, e.g. `$['no']`. */
+    readonly missing: string,
+  ) {
+    super(`No results for path: ${missing}`);
+  }
+}
+
+type Segment = string | number;
+const SIMPLE = /^(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']*'\]|\["[^"]*"\])*$/;
+const SEGMENT = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g;
+const simpleCache = new Map<string, Segment[] | null>();
+
+/** Splits a definite path tail (after `$`, `$$` or `$name`) into segments, or null when it needs the full engine. */
+const simpleSegments = (tail: string): Segment[] | null => {
+  let cached = simpleCache.get(tail);
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (SIMPLE.test(tail)) {
+    cached = [];
+    for (const m of tail.matchAll(SEGMENT)) {
+      if (m[2] !== undefined) cached.push(Number(m[2]));
+      else cached.push((m[1] ?? m[3] ?? m[4]) as string);
+    }
+  }
+  if (simpleCache.size > 10_000) simpleCache.clear();
+  simpleCache.set(tail, cached);
+  return cached;
+};
+
+const bracket = (segments: Segment[]): string =>
+  `$${segments.map((s) => (typeof s === 'number' ? `[${s}]` : `['${s}']`)).join('')}`;
+
+/** Splits `$$.a`, `$var.b`, `$.c` into the root it reads and the tail after it. */
+const splitRoot = (path: string, scope: PathScope): { root: unknown; tail: string; variable?: string } => {
+  if (path.startsWith('$$')) return { root: scope.context, tail: path.slice(2) };
+  const variable = /^\$([A-Za-z_][\w]*)/.exec(path);
+  if (variable?.[1] !== undefined) {
+    const name = variable[1];
+    if (!(name in scope.variables)) throw new PathNotFound(path, `$${name}`);
+    return { root: scope.variables[name], tail: path.slice(name.length + 1), variable: name };
+  }
+  return { root: scope.data, tail: path.slice(1) };
+};
+
+/** True when a path can select several nodes (its result is then always an array). */
+export const isIndefinite = (path: string): boolean => /\*|\.\.|\[\?|\[[^\]]*[,:][^\]]*\]/.test(path);
+
+/**
+ * Evaluates a JSONPath the way Step Functions does: a definite path yields one value (or throws PathNotFound),
+ * an indefinite one yields the array of matches.
+ */
+export const evaluatePath = (path: string, scope: PathScope): unknown => {
+  const { root, tail } = splitRoot(path, scope);
+  const segments = simpleSegments(tail);
+  if (segments) {
+    let current: unknown = root;
+    for (let i = 0; i < segments.length; i++) {
+      const key = segments[i] as Segment;
+      if (current === null || typeof current !== 'object' || !(key in (current as object))) {
+        throw new PathNotFound(path, bracket(segments.slice(0, i + 1)));
+      }
+      current = (current as Record<string, unknown>)[key as string];
+    }
+    return current;
+  }
+  const matches = JSONPath({ path: `$${tail}`, json: root as object, wrap: true, eval: 'safe' }) as unknown[];
+  if (isIndefinite(tail)) return matches;
+  if (matches.length === 0) throw new PathNotFound(path, `$${tail}`);
+  return matches[0];
+};
+
+/** Like evaluatePath, but undefined instead of throwing when nothing matches. */
+export const tryPath = (path: string, scope: PathScope): unknown => {
+  try {
+    return evaluatePath(path, scope);
+  } catch (e) {
+    if (e instanceof PathNotFound) return undefined;
+    throw e;
+  }
+};
+
+/**
+ * Writes `value` at a reference path (ResultPath) into a copy of `target`, creating objects on the way, as
+ * AWS does. Throws PathNotFound when an intermediate node exists but is not an object.
+ */
+export const setPath = (target: unknown, path: string, value: unknown): unknown => {
+  if (path === '$') return value;
+  const segments = simpleSegments(path.slice(1));
+  if (!segments || segments.length === 0) throw new PathNotFound(path, path);
+  const copy = (v: unknown): Record<string, unknown> =>
+    Array.isArray(v) ? ([...v] as unknown as Record<string, unknown>) : { ...(v as Record<string, unknown>) };
+  if (target === null || typeof target !== 'object') throw new PathNotFound(path, bracket(segments.slice(0, 1)));
+  const root = copy(target);
+  let node = root;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const key = segments[i] as Segment;
+    const next = node[key as string];
+    if (next === undefined) node[key as string] = {};
+    else if (next === null || typeof next !== 'object') throw new PathNotFound(path, bracket(segments.slice(0, i + 2)));
+    else node[key as string] = copy(next);
+    node = node[key as string] as Record<string, unknown>;
+  }
+  node[segments[segments.length - 1] as string] = value;
+  return root;
+};
