@@ -97,6 +97,21 @@ export const createApiGatewayService: ServiceFactory = (ctx, cloud): ApiGatewayS
       });
     },
 
+    localizeUrl(url) {
+      const match = /^https:\/\/([^.]+)\.execute-api\.[^/]+\.amazonaws\.com\/([^/]+)(\/.*)?$/.exec(url);
+      // Outputs may be localized before start(): link the model from what is provisioned so far.
+      const linked = model ?? buildModel(resources, () => {});
+      const api = match ? linked.apis.find((a) => a.id === match[1]) : undefined;
+      const knownPort = port ?? (ctx.apiPort === 0 ? undefined : ctx.apiPort);
+      if (!match || !api || knownPort === undefined) return undefined;
+      const [, , stage = '', rest = '/'] = match;
+      // The short form serves the first API with that stage; others are reached by their id.
+      const first = linked.apis.find((a) => a.stages.has(stage));
+      return first === api
+        ? `http://localhost:${knownPort}/${stage}${rest}`
+        : `http://localhost:${knownPort}/restapis/${api.id}/${stage}/_user_request_${rest}`;
+    },
+
     info() {
       if (!model || port === undefined) return {};
       const facts: Record<string, string> = {};

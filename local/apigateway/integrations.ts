@@ -2,6 +2,7 @@
  * Integrations: Lambda proxy, AWS service integrations (EventBridge, SQS, Step Functions, any `service:action`)
  * and Lambda non-proxy with VTL mapping templates, MOCK, and HTTP/HTTP_PROXY.
  */
+import JSON5 from 'json5';
 import { isAwsError } from '../core/errors.ts';
 import type { Cloud } from '../core/types.ts';
 import { GatewayError, lowerKeys, mapParameter, type RequestFacts } from './gateway-responses.ts';
@@ -142,7 +143,8 @@ export class Integrations {
     if (integration.type === 'MOCK') {
       let status = 200;
       try {
-        status = Number((JSON.parse(body || '{}') as { statusCode?: unknown }).statusCode ?? 200);
+        // CDK's preflight template is `{ statusCode: 200 }`, not strict JSON: read it as API Gateway does, leniently.
+        status = Number((JSON5.parse(body || '{}') as { statusCode?: unknown }).statusCode ?? 200);
       } catch {
         // A MOCK template that is not JSON answers 200, as AWS does when it cannot read statusCode.
       }
