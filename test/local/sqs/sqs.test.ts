@@ -228,7 +228,7 @@ describe('local SQS through the AWS SDK', () => {
   it('rejects an unknown queue attribute', async () => {
     const QueueUrl = await newQueue();
     await expect(
-      sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Colour: 'blue' } })),
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Colour: 'blue' } as Record<string, string> })),
     ).rejects.toMatchObject({
       name: 'InvalidAttributeName',
     });
