@@ -1,4 +1,82 @@
-/** Workflow step record-status. Placeholder signature; throws until implemented. */
-export const handler = async (_input: Record<string, unknown>): Promise<Record<string, unknown>> => {
-  throw new Error('not implemented yet');
+import { z } from 'zod';
+import { retryOnConflict } from '#shared/dynamo';
+import type { EventPublisher } from '#shared/event-publisher';
+import { clientsForLifecycle } from '#shared/lifecycle-deps';
+import { workflowStep } from '#shared/middleware';
+import { type HistoryEntry, type OrderRecord, type OrderView, restaurantStatusKey, toOrderView } from '#shared/order';
+import { statusEvents } from '#shared/order-announcements';
+import { assertTransition, ORDER_STATUSES, type OrderStatus } from '#shared/order-status';
+import type { OrdersRepository } from '#shared/orders-repository';
+import { countMetric, type MetricName } from '#shared/powertools';
+import { idSchema } from '#shared/schemas';
+
+/** Input of `RecordStatus`. `actor` may be an id or the task output of the event that caused it. */
+export const recordStatusInput = z.object({
+  orderId: idSchema,
+  status: z.enum(ORDER_STATUSES),
+  reason: z.string().max(1000).optional(),
+  actor: z.union([z.string(), z.object({ actorId: z.string() }).loose()]).optional(),
+});
+
+/** Dependencies of {@link recordStatusStep}. */
+export interface RecordStatusDeps {
+  orders: Pick<OrdersRepository, 'get' | 'update'>;
+  publisher: Pick<EventPublisher, 'publish'>;
+  now: () => string;
+}
+
+/** The business metric a status counts towards. */
+const statusMetric: Partial<Record<OrderStatus, Exclude<MetricName, 'OrderValueCents'>>> = {
+  ACCEPTED: 'OrdersAccepted',
+  REJECTED: 'OrdersRejected',
+  CANCELLED: 'OrdersCancelled',
+  DELIVERED: 'OrdersDelivered',
+  PAYMENT_FAILED: 'PaymentsDeclined',
 };
+
+/**
+ * Writes a status the workflow decided: conditional on the transition table and the order's version,
+ * with a history entry; clears the spent task token; then announces it. Replaying a status the order
+ * already has re-publishes (the first attempt may have failed after its write) and succeeds; metrics
+ * count only the real transition.
+ */
+export async function recordStatusStep(
+  input: z.infer<typeof recordStatusInput>,
+  deps: RecordStatusDeps,
+): Promise<OrderView> {
+  const { order, previous, changed } = await retryOnConflict(async () => {
+    const current = await deps.orders.get(input.orderId);
+    if (current.status === input.status) {
+      return { order: current, previous: current.history.at(-2)?.status, changed: false };
+    }
+    assertTransition(current.status, input.status);
+    const at = deps.now();
+    const actor = typeof input.actor === 'string' ? input.actor : input.actor?.actorId;
+    const entry: HistoryEntry = {
+      status: input.status,
+      at,
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(actor ? { actor } : {}),
+    };
+    const updated: OrderRecord = await deps.orders.update(current, {
+      set: {
+        status: input.status,
+        restaurantStatus: restaurantStatusKey(current.restaurantId, input.status),
+        updatedAt: at,
+        history: [...(current.history ?? []), entry],
+      },
+      remove: ['taskToken', 'awaiting'],
+      expectedStatus: current.status,
+    });
+    return { order: updated, previous: current.status, changed: true };
+  });
+  await deps.publisher.publish(statusEvents(order, previous));
+  const metric = statusMetric[order.status];
+  if (changed && metric) countMetric(metric);
+  return toOrderView(order);
+}
+
+const deps: RecordStatusDeps = { ...clientsForLifecycle(), now: () => new Date().toISOString() };
+
+/** Lambda entry of the `RecordStatus` step. */
+export const handler = workflowStep(recordStatusInput, (input) => recordStatusStep(input, deps));
