@@ -4,6 +4,8 @@
  */
 export class AwsError extends Error {
   override readonly name = 'AwsError';
+  /** Extra members of the error body (e.g. DynamoDB `CancellationReasons`), written beside `__type` and `message`. */
+  fields?: Readonly<Record<string, unknown>>;
   constructor(
     readonly code: string,
     message: string,
