@@ -10,7 +10,8 @@ const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 /** The text inside `{% ... %}`, or undefined when the string is a plain literal. */
 export const expressionOf = (value: unknown): string | undefined => {
   if (typeof value !== 'string') return undefined;
-  const m = EXPRESSION.exec(value.trim());
+  // No trimming: " {% x %} " is a plain string on AWS.
+  const m = EXPRESSION.exec(value);
   return m ? (m[1] as string).trim() : undefined;
 };
 

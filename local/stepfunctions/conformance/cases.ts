@@ -114,17 +114,18 @@ export const loadCases = (root: string): ConformanceCase[] => {
         const t = templates.get(p);
         if (!t || (firstEntered !== undefined && t.def.StartAt !== firstEntered)) return false;
         const types = [...t.names.values()];
-        if (distributed !== types.includes('Map:DISTRIBUTED')) return false;
+        if (distributed && !types.includes('Map:DISTRIBUTED')) return false;
         return [...entered].every(([n, type]) => t.names.get(n)?.split(':')[0] === type);
       };
       candidates = candidates.filter(fits);
       if (candidates.length === 0) candidates = [...templates.keys()].filter(fits);
-      const testTokens = tokens(id.split('::').slice(-1)[0] ?? id);
+      const testTokens = tokens(`${id.split('::').slice(-1)[0] ?? id} ${relative(sfn, file).split('/').slice(0, -1).join(' ')}`);
       const fileTokens = param?.endsWith('.json5') ? param.replace(/\.json5.*$/, '') : undefined;
       const score = (p: string): number => {
         if (fileTokens && p.endsWith(`/${fileTokens}.json5`)) return 1000;
         let n = 0;
         for (const t of templates.get(p)?.tokens ?? []) n += testTokens.has(t) ? 10 : -1;
+        if (!distributed && [...(templates.get(p)?.names.values() ?? [])].includes('Map:DISTRIBUTED')) n -= 5;
         return n;
       };
       candidates.sort((a, b) => score(b) - score(a) || a.localeCompare(b));

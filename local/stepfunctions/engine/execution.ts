@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { escapesStatesAll, StatesError, StatesErrors } from '../errors';
 import { type Chain, type HistoryEvent, HistoryRecorder, type HistorySink, withInput, withOutput } from '../history';
 import { type IntegrationPattern, parseResource, type TaskIntegrations } from '../integrations';
@@ -182,14 +183,14 @@ export class Execution {
   }
 
   /** @internal EvaluationFailed points at 0, except after a Wait state's entry (as recorded on AWS). */
-  reportEvaluationFailure(err: QueryEvaluationError, chain: Chain, history: HistoryRecorder, chained: boolean): void {
+  reportEvaluationFailure(err: QueryEvaluationError, chain: Chain, history: HistoryRecorder, prev: number | undefined): void {
     if (err.reported) return;
     err.reported = true;
     history.add(
       chain,
       'EvaluationFailed',
       { cause: err.cause, error: err.error, location: err.site.field, state: err.site.stateName },
-      chained ? {} : { prev: 0 },
+      prev === undefined ? {} : { prev },
     );
   }
 
@@ -223,7 +224,7 @@ export class Execution {
     this.finish('FAILED');
     this.error = err.error;
     this.cause = err.cause;
-    if (err instanceof QueryEvaluationError) this.reportEvaluationFailure(err, chain, this.history, false);
+    if (err instanceof QueryEvaluationError) this.reportEvaluationFailure(err, chain, this.history, undefined);
     const details: Record<string, unknown> = {};
     if (err.cause !== undefined) details.cause = err.cause;
     if (err.error !== undefined) details.error = err.error;
@@ -267,19 +268,21 @@ export class Execution {
   private async step(name: string, state: State, input: unknown, frame: Frame): Promise<StepResult> {
     const resume = frame.resume?.state === name ? frame.resume : undefined;
     frame.resume = undefined;
+    // EvaluationFailed attaches where the failing state's entry attached (AWS), except for Wait.
+    const enteredPrev = frame.chain.last;
     let enteredEventId: number;
     if (resume) {
       enteredEventId = resume.enteredEventId;
     } else {
       enteredEventId = frame.history.add(frame.chain, `${state.Type}StateEntered`, { ...withInput(input), name });
     }
-    const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume);
+    const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume, enteredPrev);
     if (frame.top && (!resume || resume.phase === 'enter')) ctx.checkpoint('enter');
     try {
       return await ctx.run();
     } catch (e) {
       if (e instanceof QueryEvaluationError)
-        this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait');
+        this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
       throw e;
     }
   }
@@ -305,7 +308,6 @@ export class Execution {
 class StateContext {
   private readonly jsonata: boolean;
   private retryCount = 0;
-  private mapFailedRecorded = false;
   private taskToken: string | undefined;
 
   constructor(
@@ -317,6 +319,7 @@ class StateContext {
     private readonly enteredEventId: number,
     private readonly enteredTime: number,
     private resume: Checkpoint | undefined,
+    private readonly enteredPrev: number,
   ) {
     this.jsonata = (state.QueryLanguage ?? frame.queryLanguage) === 'JSONata';
     this.retryCount = resume?.retryCount ?? 0;
@@ -476,7 +479,7 @@ class StateContext {
       );
     }
     const details: Record<string, unknown> = { name: this.name, ...withOutput(output) };
-    if (assigned) {
+    if (assigned && Object.keys(assigned).length > 0) {
       details.assignedVariables = Object.fromEntries(Object.entries(assigned).map(([k, v]) => [k, JSON.stringify(v)]));
       details.assignedVariablesDetails = { truncated: false };
       this.frame.vars = { ...this.frame.vars, ...assigned };
@@ -769,6 +772,10 @@ class StateContext {
           await sleep(deadline - Date.now(), this.frame.signal);
           continue;
         }
+        // Map and Parallel record their failure once, when no retry follows.
+        if (this.state.Type !== 'Task' && e.error !== StatesErrors.Runtime && !(e instanceof QueryEvaluationError && this.state.Type === 'Parallel')) {
+          this.frame.history.add(this.frame.chain, `${this.state.Type}StateFailed`);
+        }
         return this.catchError(e);
       }
     }
@@ -1011,12 +1018,13 @@ class StateContext {
   private async schedule(
     count: number,
     maxConcurrency: number,
+    signal: AbortSignal,
     runOne: (index: number, onBlock: () => void) => Promise<void>,
   ): Promise<void> {
     const running = new Set<Promise<void>>();
     let blockedOnce = false;
     for (let i = 0; i < count; i++) {
-      if (this.frame.signal.aborted) break;
+      if (signal.aborted) break;
       while (maxConcurrency > 0 && running.size >= maxConcurrency) await Promise.race(running);
       let signalBlocked!: () => void;
       const blocked = new Promise<void>((resolve) => {
@@ -1053,7 +1061,7 @@ class StateContext {
     let failure: StatesError | undefined;
     let failedTail = startedId;
     try {
-      await this.schedule(branches.length, 0, async (i, onBlock) => {
+      await this.schedule(branches.length, 0, controller.signal, async (i, onBlock) => {
         const frame = this.childFrame(controller.signal, startedId, onBlock);
         const def = branches[i] as Definition;
         try {
@@ -1078,7 +1086,6 @@ class StateContext {
     if (this.frame.signal.aborted) throw this.frame.signal.reason;
     if (failure) {
       this.frame.chain.last = failedTail;
-      h.add(this.frame.chain, 'ParallelStateFailed');
       throw failure;
     }
     const last = Math.max(...tails, startedId);
@@ -1094,7 +1101,7 @@ class StateContext {
     } catch (e) {
       if (e instanceof QueryEvaluationError && !this.mapFailedRecorded) {
         if (e instanceof QueryEvaluationError)
-          this.exec.reportEvaluationFailure(e, this.frame.chain, this.frame.history, false);
+          this.exec.reportEvaluationFailure(e, this.frame.chain, this.frame.history, this.enteredPrev);
         this.frame.history.add(this.frame.chain, 'MapStateFailed');
       }
       throw e;
@@ -1105,9 +1112,11 @@ class StateContext {
   private async mapLimit(field: string, data: unknown, kind: 'integer' | 'float'): Promise<number | undefined> {
     const path = this.state[`${field}Path`];
     if (!this.jsonata && typeof path === 'string') {
-      const v = this.selectPath(path, data);
+      const raw = this.selectPath(path, data);
+      // Numeric strings are accepted, as recorded on AWS.
+      const v = typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
       if (typeof v !== 'number' || (kind === 'integer' && !Number.isInteger(v))) {
-        const shown = typeof v === 'string' ? v : JSON.stringify(v);
+        const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
         throw this.runtimeError(
           `The ${field}Path field refers to value "${shown}" which is not a valid ${kind}: ${path}`,
         );
@@ -1150,8 +1159,8 @@ class StateContext {
     const list = items as unknown[];
     const h = this.frame.history;
     const chain = this.frame.chain;
-    h.add(chain, 'MapStateStarted', { length: list.length });
     const maxConcurrency = (await this.mapLimit('MaxConcurrency', effective, 'integer')) ?? 0;
+    h.add(chain, 'MapStateStarted', { length: list.length });
     const toleratedCount = await this.mapLimit('ToleratedFailureCount', effective, 'integer');
     const toleratedPercentage = await this.mapLimit('ToleratedFailurePercentage', effective, 'float');
     if (toleratedCount !== undefined && toleratedCount < 0)
@@ -1161,7 +1170,7 @@ class StateContext {
     }
     if (distributed) {
       h.add(chain, 'MapRunStarted', {
-        mapRunArn: `${this.exec.init.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${this.name}:${this.exec.init.name}`,
+        mapRunArn: `${this.exec.init.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${s.Label ?? this.name}:${randomUUID()}`,
       });
     }
     const selector = s.ItemSelector ?? s.Parameters;
@@ -1181,7 +1190,7 @@ class StateContext {
       return !(countOk || pctOk) || (toleratedCount === undefined && toleratedPercentage === undefined && failures > 0);
     };
     try {
-      await this.schedule(list.length, maxConcurrency, async (index, onBlock) => {
+      await this.schedule(list.length, maxConcurrency, controller.signal, async (index, onBlock) => {
         const item = list[index];
         const mapContext = { Map: { Item: { Index: index, Value: item } } };
         let itemInput: unknown = item;
@@ -1238,8 +1247,6 @@ class StateContext {
       if (distributed) {
         h.add(chain, 'MapRunFailed', { error: failure.error, cause: failure.cause });
       }
-      h.add(chain, 'MapStateFailed');
-      this.mapFailedRecorded = true;
       throw failure;
     }
     if (distributed) {
@@ -1247,8 +1254,7 @@ class StateContext {
     } else if (list.length > 0) {
       chain.last = lastEndId;
     }
-    const succeededId = h.add(chain, 'MapStateSucceeded', undefined, { keepChain: true });
-    void succeededId;
+    h.add(chain, 'MapStateSucceeded', undefined, { keepChain: true });
     return this.finishWithResult(results, effective);
   }
 }
