@@ -55,10 +55,10 @@ export class TestCloud implements Cloud {
   }
 }
 
-/** Start the real edge server on a free port in front of the cloud's services. */
-export const startTestEdge = async (cloud: TestCloud) => {
-  const edge = await startEdge({ services: () => [...cloud.services.values()], log: silentLog, port: 0 });
-  return edge;
+/** Start the real edge server on a free port in front of the cloud's services (a getter follows a replaced cloud). */
+export const startTestEdge = async (cloud: TestCloud | (() => TestCloud)) => {
+  const current = typeof cloud === 'function' ? cloud : () => cloud;
+  return startEdge({ services: () => [...current().services.values()], log: silentLog, port: 0 });
 };
 
 export const resource = (
