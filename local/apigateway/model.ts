@@ -189,10 +189,15 @@ const integrationOf = (raw: Record<string, any>): IntegrationDef => ({
   ),
 });
 
-/** Stage `MethodSettings` paths escape '/' as '~1': `/~1orders/POST` means resource `/orders`, method POST. */
+/**
+ * Stage `MethodSettings` paths are '/' followed by the resource path with '/' escaped as '~1': `/~1orders` is the
+ * resource `/orders`, `/~1` the root, `/*` every resource.
+ */
+const settingPath = (raw: string): string => (raw === '/*' ? raw : raw.replace(/^\//, '').replaceAll('~1', '/') || '/');
+
 const methodSettingsOf = (raw: unknown): MethodSetting[] =>
   (Array.isArray(raw) ? raw : []).map((s: Record<string, any>) => ({
-    resourcePath: String(s.ResourcePath ?? '/*').replaceAll('~1', '/'),
+    resourcePath: settingPath(String(s.ResourcePath ?? '/*')),
     httpMethod: String(s.HttpMethod ?? '*'),
     rateLimit: num(s.ThrottlingRateLimit),
     burstLimit: num(s.ThrottlingBurstLimit),

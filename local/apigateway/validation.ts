@@ -40,13 +40,17 @@ export class Validators {
     try {
       body = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
     } catch (e) {
-      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', `[Invalid JSON: ${(e as Error).message}]`);
+      throw new GatewayError(
+        'BAD_REQUEST_BODY',
+        'Invalid request body',
+        jsonSafe(`[Invalid JSON: ${(e as Error).message}]`),
+      );
     }
     if (!validateFn(body))
       throw new GatewayError(
         'BAD_REQUEST_BODY',
         'Invalid request body',
-        `[${(validateFn.errors ?? []).map(describe).join(', ')}]`,
+        jsonSafe(`[${(validateFn.errors ?? []).map(describe).join(', ')}]`),
       );
   }
 
@@ -94,6 +98,12 @@ const missingParameters = (method: MethodDef, req: GatewayRequest): string[] => 
   }
   return missing;
 };
+
+/**
+ * API Gateway hands `validationErrorString` on with its quotes escaped, so templates can put it inside a JSON
+ * string (`"details":"$context.error.validationErrorString"`).
+ */
+const jsonSafe = (text: string): string => JSON.stringify(text).slice(1, -1);
 
 /** Phrase an Ajv error the way API Gateway's Java validator does for the common cases. */
 const describe = (error: ErrorObject): string => {
