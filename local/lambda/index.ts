@@ -559,7 +559,6 @@ export const createLambdaService: ServiceFactory = (ctx, cloud) => {
   const service: LambdaService = {
     name: 'lambda',
     protocol: 'rest-json',
-    signingNames: ['lambda'],
     operations,
     routes,
     resourceTypes: [

@@ -1,0 +1,302 @@
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  GetMetricDataCommand,
+  GetMetricStatisticsCommand,
+  ListMetricsCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchService, createCloudWatchService } from '../../../local/cloudwatch';
+import { eventually, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+
+const minute = 60_000;
+/** The start of the current minute, so a test's samples fall into known one-minute buckets. */
+const thisMinute = () => Math.floor(Date.now() / minute) * minute;
+
+describe('local CloudWatch metrics', () => {
+  let cloud: TestCloud;
+  let cw: CloudWatchService;
+  const published: any[] = [];
+
+  beforeAll(async () => {
+    cloud = new TestCloud(testContext());
+    cloud.register({
+      name: 'sns',
+      protocol: 'query',
+      operations: { Publish: async (input: unknown) => published.push(input) },
+    });
+    cw = (await cloud.add(createCloudWatchService)) as CloudWatchService;
+    await cw.provision?.([
+      resource(
+        'AWS::CloudWatch::Alarm',
+        'Errors',
+        {
+          MetricName: 'Errors',
+          Namespace: 'AWS/Lambda',
+          Dimensions: [{ Name: 'FunctionName', Value: 'pay' }],
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: ['arn:aws:sns:us-east-1:000000000000:alarms'],
+        },
+        'pay-errors',
+        { Arn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:pay-errors' },
+      ),
+      resource('AWS::CloudWatch::Dashboard', 'Board', { DashboardBody: '{"widgets":[]}' }, 'ops-board'),
+    ]);
+  });
+
+  const call = (operation: string, input: unknown) => cloud.call('monitoring', operation, input);
+
+  it('aggregates samples per period with Sum, Average, Minimum, Maximum, SampleCount and p99', async () => {
+    const t0 = thisMinute() - 5 * minute;
+    const data = [1, 2, 3, 4, 100].map((value, i) => ({
+      MetricName: 'Latency',
+      Dimensions: [{ Name: 'Api', Value: 'orders' }],
+      Timestamp: new Date(t0 + i * 1000),
+      Value: value,
+      Unit: 'Milliseconds',
+    }));
+    await call('PutMetricData', { Namespace: 'app', MetricData: data });
+    await call('PutMetricData', {
+      Namespace: 'app',
+      MetricData: [
+        {
+          MetricName: 'Latency',
+          Dimensions: [{ Name: 'Api', Value: 'orders' }],
+          Timestamp: new Date(t0 + minute),
+          Values: [7, 9],
+          Counts: [1, 3],
+        },
+      ],
+    });
+
+    const stats = await call('GetMetricStatistics', {
+      Namespace: 'app',
+      MetricName: 'Latency',
+      Dimensions: [{ Name: 'Api', Value: 'orders' }],
+      StartTime: new Date(t0),
+      EndTime: new Date(t0 + 2 * minute),
+      Period: 60,
+      Statistics: ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'],
+      ExtendedStatistics: ['p99'],
+    });
+
+    expect(stats.Datapoints).toEqual([
+      {
+        Timestamp: t0 / 1000,
+        Sum: 110,
+        Average: 22,
+        Minimum: 1,
+        Maximum: 100,
+        SampleCount: 5,
+        ExtendedStatistics: { p99: 100 },
+        Unit: 'Milliseconds',
+      },
+      {
+        Timestamp: (t0 + minute) / 1000,
+        Sum: 34,
+        Average: 8.5,
+        Minimum: 7,
+        Maximum: 9,
+        SampleCount: 4,
+        ExtendedStatistics: { p99: 9 },
+        Unit: 'Milliseconds',
+      },
+    ]);
+  });
+
+  it('answers GetMetricData newest first and lists metrics by dimension', async () => {
+    const t0 = thisMinute() - 10 * minute;
+    for (let i = 0; i < 3; i++) {
+      await call('PutMetricData', {
+        Namespace: 'app',
+        MetricData: [
+          {
+            MetricName: 'Orders',
+            Dimensions: [{ Name: 'service', Value: 'orders' }],
+            Timestamp: new Date(t0 + i * minute),
+            Value: i + 1,
+          },
+        ],
+      });
+    }
+
+    const answer = await call('GetMetricData', {
+      StartTime: new Date(t0),
+      EndTime: new Date(t0 + 3 * minute),
+      MetricDataQueries: [
+        {
+          Id: 'orders',
+          MetricStat: {
+            Metric: { Namespace: 'app', MetricName: 'Orders', Dimensions: [{ Name: 'service', Value: 'orders' }] },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+      ],
+    });
+    const listed = await call('ListMetrics', { Namespace: 'app', Dimensions: [{ Name: 'service' }] });
+
+    expect(answer.MetricDataResults[0]).toMatchObject({ Id: 'orders', Values: [3, 2, 1], StatusCode: 'Complete' });
+    expect(listed.Metrics).toEqual([
+      { Namespace: 'app', MetricName: 'Orders', Dimensions: [{ Name: 'service', Value: 'orders' }] },
+    ]);
+  });
+
+  it('turns EMF log lines into metrics', async () => {
+    const line = `2026-01-01T00:00:00.000Z\tabc\tINFO\t${JSON.stringify({
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          { Namespace: 'emf', Dimensions: [['service']], Metrics: [{ Name: 'Placed', Unit: 'Count' }] },
+        ],
+      },
+      service: 'orders',
+      Placed: [2, 3],
+    })}`;
+
+    expect(cw.ingestEmf(line)).toBe(true);
+    expect(cw.ingestEmf('just text')).toBe(false);
+    const listed = await call('ListMetrics', { Namespace: 'emf' });
+    expect(listed.Metrics).toEqual([
+      { Namespace: 'emf', MetricName: 'Placed', Dimensions: [{ Name: 'service', Value: 'orders' }] },
+    ]);
+  });
+
+  it('evaluates a metric alarm and notifies its SNS action when it goes into ALARM', async () => {
+    const before = await call('DescribeAlarms', { AlarmNames: ['pay-errors'] });
+    expect(before.MetricAlarms[0].StateValue).toBe('INSUFFICIENT_DATA');
+
+    await call('PutMetricData', {
+      Namespace: 'AWS/Lambda',
+      MetricData: [{ MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'pay' }], Value: 2 }],
+    });
+    const after = await call('DescribeAlarms', { AlarmNames: ['pay-errors'] });
+
+    expect(after.MetricAlarms[0]).toMatchObject({ AlarmName: 'pay-errors', StateValue: 'ALARM', Threshold: 1 });
+    const notification = await eventually(() =>
+      published.find((p) => p.TopicArn === 'arn:aws:sns:us-east-1:000000000000:alarms'),
+    );
+    expect(JSON.parse(notification.Message)).toMatchObject({
+      AlarmName: 'pay-errors',
+      NewStateValue: 'ALARM',
+      OldStateValue: 'INSUFFICIENT_DATA',
+    });
+  });
+
+  describe('through the AWS SDK (JSON 1.0) and the query protocol', () => {
+    let edge: Awaited<ReturnType<typeof startTestEdge>>;
+    let client: CloudWatchClient;
+    beforeAll(async () => {
+      edge = await startTestEdge(cloud);
+      client = new CloudWatchClient({
+        endpoint: edge.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+    });
+    afterAll(async () => {
+      client.destroy();
+      await edge.close();
+    });
+
+    it('puts and reads metrics, alarms and dashboards with the SDK client', async () => {
+      const t0 = thisMinute() - 20 * minute;
+      await client.send(
+        new PutMetricDataCommand({
+          Namespace: 'sdk',
+          MetricData: [
+            {
+              MetricName: 'Hits',
+              Dimensions: [{ Name: 'route', Value: '/orders' }],
+              Timestamp: new Date(t0),
+              Value: 4,
+              Unit: 'Count',
+            },
+          ],
+        }),
+      );
+      const data = await client.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(t0),
+          EndTime: new Date(t0 + minute),
+          MetricDataQueries: [
+            {
+              Id: 'hits',
+              MetricStat: {
+                Metric: { Namespace: 'sdk', MetricName: 'Hits', Dimensions: [{ Name: 'route', Value: '/orders' }] },
+                Period: 60,
+                Stat: 'Sum',
+              },
+            },
+          ],
+        }),
+      );
+      const stats = await client.send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'sdk',
+          MetricName: 'Hits',
+          Dimensions: [{ Name: 'route', Value: '/orders' }],
+          StartTime: new Date(t0),
+          EndTime: new Date(t0 + minute),
+          Period: 60,
+          Statistics: ['Sum'],
+        }),
+      );
+      const metrics = await client.send(new ListMetricsCommand({ Namespace: 'sdk' }));
+      const alarms = await client.send(new DescribeAlarmsCommand({}));
+      const dashboard = await client.send(new GetDashboardCommand({ DashboardName: 'ops-board' }));
+
+      expect(data.MetricDataResults?.[0]?.Values).toEqual([4]);
+      expect(data.MetricDataResults?.[0]?.Timestamps?.[0]).toEqual(new Date(t0));
+      expect(stats.Datapoints?.[0]).toMatchObject({ Sum: 4, Timestamp: new Date(t0) });
+      expect(metrics.Metrics).toHaveLength(1);
+      expect(alarms.MetricAlarms?.[0]?.AlarmName).toBe('pay-errors');
+      expect(alarms.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
+      expect(dashboard.DashboardBody).toBe('{"widgets":[]}');
+      await expect(client.send(new GetDashboardCommand({ DashboardName: 'missing' }))).rejects.toMatchObject({
+        name: 'ResourceNotFound',
+      });
+    });
+
+    it('answers the query protocol the CLI speaks, with ISO timestamps in XML', async () => {
+      const t0 = thisMinute() - 30 * minute;
+      const form = (params: Record<string, string>) =>
+        fetch(edge.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization:
+              'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x',
+          },
+          body: new URLSearchParams({ Version: '2010-08-01', ...params }).toString(),
+        });
+      const put = await form({
+        Action: 'PutMetricData',
+        Namespace: 'cli',
+        'MetricData.member.1.MetricName': 'Jobs',
+        'MetricData.member.1.Value': '5',
+        'MetricData.member.1.Timestamp': new Date(t0).toISOString(),
+      });
+      expect(put.status).toBe(200);
+
+      const stats = await form({
+        Action: 'GetMetricStatistics',
+        Namespace: 'cli',
+        MetricName: 'Jobs',
+        StartTime: new Date(t0).toISOString(),
+        EndTime: new Date(t0 + minute).toISOString(),
+        Period: '60',
+        'Statistics.member.1': 'Sum',
+      });
+      const xml = await stats.text();
+
+      expect(xml).toContain(`<Timestamp>${new Date(t0).toISOString()}</Timestamp>`);
+      expect(xml).toContain('<Sum>5</Sum>');
+    });
+  });
+});
