@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type StageConfig, stageConfig } from './config/stages';
+import { addStackOutputs } from './outputs';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -34,6 +35,8 @@ export function addDishpatchStage(app: App, stage: unknown = app.node.tryGetCont
     description: `dishpatch ${config.stage}: API, functions, workflows, rules`,
     resources: stateful,
   });
+
+  addStackOutputs(config, stateful, stateless);
 
   Tags.of(app).add('app', 'dishpatch');
   Tags.of(app).add('stage', config.stage);
