@@ -1,0 +1,218 @@
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTopicsCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { createSnsService, type SnsService } from '../../../local/sns';
+import { fakeSqs, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+
+const topicArn = 'arn:aws:sns:us-east-1:000000000000:orders';
+const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+
+describe('local SNS', () => {
+  let cloud: TestCloud;
+  let sns: SnsService;
+  let sqs: ReturnType<typeof fakeSqs>;
+  const invocations: any[] = [];
+
+  beforeAll(async () => {
+    cloud = new TestCloud(testContext());
+    sqs = fakeSqs(cloud.ctx);
+    cloud.register(sqs.service);
+    cloud.register({
+      name: 'lambda',
+      protocol: 'rest-json',
+      operations: { Invoke: async (input: unknown) => invocations.push(input) && { StatusCode: 202, Payload: '' } },
+    });
+    sns = (await cloud.add(createSnsService)) as SnsService;
+    await sns.provision?.([
+      resource(
+        'AWS::SNS::Topic',
+        'Orders',
+        { TopicName: 'orders', Subscription: [{ Protocol: 'email', Endpoint: 'ops@example.com' }] },
+        topicArn,
+        {
+          TopicArn: topicArn,
+          TopicName: 'orders',
+        },
+      ),
+      resource(
+        'AWS::SNS::Subscription',
+        'Envelope',
+        { TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn('envelope') },
+        `${topicArn}:sub-1`,
+      ),
+      resource(
+        'AWS::SNS::Subscription',
+        'Raw',
+        {
+          TopicArn: topicArn,
+          Protocol: 'sqs',
+          Endpoint: queueArn('raw'),
+          RawMessageDelivery: true,
+          FilterPolicy: { kind: ['urgent', { prefix: 'pri' }] },
+        },
+        `${topicArn}:sub-2`,
+      ),
+      resource(
+        'AWS::SNS::Subscription',
+        'Fn',
+        { TopicArn: topicArn, Protocol: 'lambda', Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:notify' },
+        `${topicArn}:sub-3`,
+      ),
+    ]);
+  });
+
+  const call = (operation: string, input: unknown) => cloud.call('sns', operation, input);
+  const bodies = (queue: string) => sqs.queue(queue).map((m) => m.Body);
+
+  it('fans a message out to SQS in the SNS envelope, to Lambda in the SNS event shape, and to e-mail', async () => {
+    const { MessageId } = await call('Publish', {
+      TopicArn: topicArn,
+      Subject: 'New order',
+      Message: '{"orderId":"o-1"}',
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'normal' } },
+    });
+
+    const envelope = JSON.parse(bodies('envelope').at(-1) ?? '{}');
+    expect(envelope).toMatchObject({
+      Type: 'Notification',
+      MessageId,
+      TopicArn: topicArn,
+      Subject: 'New order',
+      Message: '{"orderId":"o-1"}',
+      SignatureVersion: '1',
+      MessageAttributes: { kind: { Type: 'String', Value: 'normal' } },
+    });
+    expect(envelope.Timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const event = JSON.parse(invocations.at(-1).Payload);
+    expect(invocations.at(-1)).toMatchObject({
+      FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:notify',
+      InvocationType: 'Event',
+    });
+    expect(event.Records[0]).toMatchObject({
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: `${topicArn}:sub-3`,
+      Sns: {
+        MessageId,
+        Subject: 'New order',
+        Message: '{"orderId":"o-1"}',
+        MessageAttributes: { kind: { Type: 'String', Value: 'normal' } },
+      },
+    });
+    expect(event.Records[0].Sns.UnsubscribeUrl).toBeDefined();
+    expect(sns.emails().at(-1)).toMatchObject({
+      to: 'ops@example.com',
+      subject: 'New order',
+      body: '{"orderId":"o-1"}',
+    });
+  });
+
+  it('applies the filter policy and delivers the raw message with its attributes when RawMessageDelivery is on', async () => {
+    const before = bodies('raw').length;
+
+    await call('Publish', {
+      TopicArn: topicArn,
+      Message: 'skip me',
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'normal' } },
+    });
+    await call('Publish', {
+      TopicArn: topicArn,
+      Message: 'urgent one',
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'urgent' } },
+    });
+    await call('Publish', {
+      TopicArn: topicArn,
+      Message: 'priority one',
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'priority' } },
+    });
+
+    expect(bodies('raw').slice(before)).toEqual(['urgent one', 'priority one']);
+    expect(sqs.queue('raw').at(-1)?.MessageAttributes).toEqual({
+      kind: { DataType: 'String', StringValue: 'priority' },
+    });
+  });
+
+  it('uses the per-protocol message of a MessageStructure json publish', async () => {
+    await call('Publish', {
+      TopicArn: topicArn,
+      MessageStructure: 'json',
+      Message: JSON.stringify({ default: 'plain', email: 'for humans' }),
+    });
+
+    expect(sns.emails().at(-1)?.body).toBe('for humans');
+    expect(JSON.parse(bodies('envelope').at(-1) ?? '{}').Message).toBe('plain');
+  });
+
+  it('answers NotFound for an unknown topic', async () => {
+    await expect(call('Publish', { TopicArn: `${topicArn}-missing`, Message: 'x' })).rejects.toMatchObject({
+      code: 'NotFound',
+      status: 404,
+    });
+  });
+
+  describe('through the AWS SDK (query protocol) and the edge', () => {
+    let edge: Awaited<ReturnType<typeof startTestEdge>>;
+    let client: SNSClient;
+    beforeAll(async () => {
+      edge = await startTestEdge(cloud);
+      client = new SNSClient({
+        endpoint: edge.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+    });
+    afterAll(async () => {
+      client.destroy();
+      await edge.close();
+    });
+
+    it('creates a topic, subscribes a queue with raw delivery, publishes and lists', async () => {
+      const { TopicArn } = await client.send(
+        new CreateTopicCommand({ Name: 'sdk-topic', Attributes: { DisplayName: 'SDK' } }),
+      );
+      const { SubscriptionArn } = await client.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: 'sqs',
+          Endpoint: queueArn('sdk-queue'),
+          Attributes: { RawMessageDelivery: 'true' },
+        }),
+      );
+      const published = await client.send(
+        new PublishCommand({
+          TopicArn,
+          Message: 'hello',
+          MessageAttributes: { source: { DataType: 'String', StringValue: 'sdk' } },
+        }),
+      );
+      const topics = await client.send(new ListTopicsCommand({}));
+      const attributes = await client.send(new GetTopicAttributesCommand({ TopicArn }));
+      const subs = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+
+      expect(TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:sdk-topic');
+      expect(published.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(sqs.queue('sdk-queue').map((m) => [m.Body, m.MessageAttributes])).toEqual([
+        ['hello', { source: { DataType: 'String', StringValue: 'sdk' } }],
+      ]);
+      expect(topics.Topics?.map((t) => t.TopicArn)).toEqual(expect.arrayContaining([topicArn, TopicArn]));
+      expect(attributes.Attributes).toMatchObject({ TopicArn, DisplayName: 'SDK', SubscriptionsConfirmed: '1' });
+      expect(subs.Subscriptions).toEqual([
+        { SubscriptionArn, Owner: '000000000000', Protocol: 'sqs', Endpoint: queueArn('sdk-queue'), TopicArn },
+      ]);
+    });
+
+    it('raises NotFoundException for an unknown topic', async () => {
+      await expect(
+        client.send(new PublishCommand({ TopicArn: `${topicArn}-nope`, Message: 'x' })),
+      ).rejects.toMatchObject({
+        name: 'NotFoundException',
+      });
+    });
+  });
+});
