@@ -1,7 +1,60 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { assertOrderAccess, type Caller } from '#shared/auth';
+import { documentClient, sfnClient } from '#shared/clients';
+import { retryOnConflict } from '#shared/dynamo';
+import { requiredEnv } from '#shared/env';
+import { OrderNotCancellableError } from '#shared/errors';
+import { jsonResponse } from '#shared/http';
+import { apiRoute } from '#shared/middleware';
+import type { OrderStatus } from '#shared/order-status';
+import { OrdersRepository } from '#shared/orders-repository';
+import { completeWait, type WaitCompletion } from '#shared/task-tokens';
+import { pathParameter } from '#shared/validation';
 
-/** POST /orders/{orderId}/cancel (Lambda proxy, REST v1). Placeholder signature; filled in with the shared middleware. */
-export const handler = async (_event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_IMPLEMENTED', message: 'not implemented yet', details: [] } }),
+/** Dependencies of {@link requestCancel}. */
+export interface CancelOrderDeps {
+  orders: Pick<OrdersRepository, 'get' | 'update'>;
+  completeWait: (taskToken: string, completion: WaitCompletion) => Promise<boolean>;
+  now: () => string;
+}
+
+const cancelled: WaitCompletion = { kind: 'failure', error: 'OrderCancelled', cause: 'Cancelled by the customer' };
+
+/**
+ * A customer cancel (app contract): allowed only while PLACED. It is recorded on the order, and if the
+ * workflow is already waiting for the restaurant its wait fails with `OrderCancelled`; otherwise
+ * `AwaitEvent` sees the flag when the wait begins. The lifecycle compensates and writes CANCELLED.
+ * Repeating a cancel is harmless.
+ */
+export async function requestCancel(
+  caller: Caller,
+  orderId: string,
+  deps: CancelOrderDeps,
+): Promise<{ orderId: string; status: OrderStatus }> {
+  const order = await retryOnConflict(async () => {
+    const current = await deps.orders.get(orderId);
+    assertOrderAccess(caller, current, 'owner');
+    if (current.status !== 'PLACED') {
+      throw new OrderNotCancellableError(`Order ${orderId} is ${current.status} and can no longer be cancelled`);
+    }
+    if (current.cancelRequested) return current;
+    return deps.orders.update(current, {
+      set: { cancelRequested: true, updatedAt: deps.now() },
+      expectedStatus: 'PLACED',
+    });
+  });
+  if (order.taskToken && order.awaiting?.includes('OrderAccepted')) {
+    await deps.completeWait(order.taskToken, cancelled);
+  }
+  return { orderId: order.orderId, status: order.status };
+}
+
+const deps: CancelOrderDeps = {
+  orders: new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME')),
+  completeWait: (taskToken, completion) => completeWait(sfnClient, taskToken, completion),
+  now: () => new Date().toISOString(),
+};
+
+/** POST /orders/{orderId}/cancel: the owner cancels a PLACED order; 202 `{orderId, status}`. */
+export const handler = apiRoute(async ({ event, caller, requestId }) => {
+  return jsonResponse(202, await requestCancel(caller, pathParameter(event, 'orderId'), deps), requestId);
 });

@@ -1,7 +1,17 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { assertOrderAccess } from '#shared/auth';
+import { documentClient } from '#shared/clients';
+import { requiredEnv } from '#shared/env';
+import { jsonResponse } from '#shared/http';
+import { apiRoute } from '#shared/middleware';
+import { toOrderView } from '#shared/order';
+import { OrdersRepository } from '#shared/orders-repository';
+import { pathParameter } from '#shared/validation';
 
-/** GET /orders/{orderId} (Lambda proxy, REST v1). Placeholder signature; filled in with the shared middleware. */
-export const handler = async (_event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_IMPLEMENTED', message: 'not implemented yet', details: [] } }),
+const orders = new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME'));
+
+/** GET /orders/{orderId}: the owner, that restaurant's staff, the courier on it, an admin; else 404. */
+export const handler = apiRoute(async ({ event, caller, requestId }) => {
+  const order = await orders.get(pathParameter(event, 'orderId'));
+  assertOrderAccess(caller, order, 'read');
+  return jsonResponse(200, toOrderView(order), requestId);
 });

@@ -30,10 +30,15 @@ export function orderPlacedEvent(order: OrderRecord): OutgoingEvent {
 
 /**
  * What the bus hears about a status the order now has: always `OrderStatusChanged`, plus the outcome
- * event of a terminal status (DESIGN §3). `previousStatus` is what the order had before.
+ * event of a terminal status (DESIGN §3). `previousStatus` is what the order had before; `reasonOverride`
+ * replaces the reason of the last history entry (an escalation announces a reason it does not store).
  */
-export function statusEvents(order: OrderRecord, previousStatus: OrderStatus | undefined): OutgoingEvent[] {
-  const reason = order.history.at(-1)?.reason;
+export function statusEvents(
+  order: OrderRecord,
+  previousStatus: OrderStatus | undefined,
+  reasonOverride?: string,
+): OutgoingEvent[] {
+  const reason = reasonOverride ?? order.history?.at(-1)?.reason;
   const events: OutgoingEvent[] = [
     outgoing(OrderStatusChanged, {
       ...base(order),

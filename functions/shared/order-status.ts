@@ -11,7 +11,8 @@ import { IllegalTransitionError } from './errors';
  * Decisions where the diagram is silent, each covered by the exhaustive test:
  * - "reject until READY" means ACCEPTED and PREPARING may still be rejected; once READY the food exists
  *   and the order goes to a courier, so READY → REJECTED is not allowed.
- * - ACCEPTED → READY is allowed: a kitchen may skip reporting PREPARING for a quick order.
+ * - The kitchen path is strictly ACCEPTED → PREPARING → READY (the lifecycle waits for each in turn); an
+ *   `OrderReady` that arrives while ACCEPTED is kept as an early event, not applied.
  */
 export const ORDER_STATUSES = [
   'PLACED',
@@ -38,7 +39,7 @@ export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
 
 const transitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PLACED: ['ACCEPTED', 'REJECTED', 'CANCELLED', 'PAYMENT_FAILED'],
-  ACCEPTED: ['PREPARING', 'READY', 'REJECTED'],
+  ACCEPTED: ['PREPARING', 'REJECTED'],
   PREPARING: ['READY', 'REJECTED'],
   READY: ['PICKED_UP'],
   PICKED_UP: ['DELIVERED'],

@@ -35,7 +35,7 @@ export function priceOrder(
     .map((line) => line.menuItemId)
     .filter((id) => {
       const item = byId.get(id);
-      return !item || !item.available;
+      return !item?.available;
     });
   if (unavailable.length > 0) {
     const ids = [...new Set(unavailable)];

@@ -14,8 +14,9 @@ import { idSchema } from '#shared/schemas';
 export const recordStatusInput = z.object({
   orderId: idSchema,
   status: z.enum(ORDER_STATUSES),
-  reason: z.string().max(1000).optional(),
-  actor: z.union([z.string(), z.object({ actorId: z.string() }).loose()]).optional(),
+  // Nullable: the lifecycle passes what its variables hold, which may be null for "no reason".
+  reason: z.string().max(1000).nullish(),
+  actor: z.union([z.string(), z.object({ actorId: z.string() }).loose()]).nullish(),
 });
 
 /** Dependencies of {@link recordStatusStep}. */
@@ -37,7 +38,8 @@ const statusMetric: Partial<Record<OrderStatus, Exclude<MetricName, 'OrderValueC
 /**
  * Writes a status the workflow decided: conditional on the transition table and the order's version,
  * with a history entry; clears the spent task token; then announces it. Replaying a status the order
- * already has re-publishes (the first attempt may have failed after its write) and succeeds; metrics
+ * already has re-publishes (the first attempt may have failed after its write) and succeeds; this is also
+ * how the lifecycle escalates a late wait (same status, an `ESCALATED_*` reason, announced again). Metrics
  * count only the real transition.
  */
 export async function recordStatusStep(
@@ -47,11 +49,11 @@ export async function recordStatusStep(
   const { order, previous, changed } = await retryOnConflict(async () => {
     const current = await deps.orders.get(input.orderId);
     if (current.status === input.status) {
-      return { order: current, previous: current.history.at(-2)?.status, changed: false };
+      return { order: current, previous: current.history?.at(-2)?.status, changed: false };
     }
     assertTransition(current.status, input.status);
     const at = deps.now();
-    const actor = typeof input.actor === 'string' ? input.actor : input.actor?.actorId;
+    const actor = typeof input.actor === 'string' ? input.actor : (input.actor?.actorId ?? undefined);
     const entry: HistoryEntry = {
       status: input.status,
       at,
@@ -70,7 +72,7 @@ export async function recordStatusStep(
     });
     return { order: updated, previous: current.status, changed: true };
   });
-  await deps.publisher.publish(statusEvents(order, previous));
+  await deps.publisher.publish(statusEvents(order, previous, changed ? undefined : (input.reason ?? undefined)));
   const metric = statusMetric[order.status];
   if (changed && metric) countMetric(metric);
   return toOrderView(order);

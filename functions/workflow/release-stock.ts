@@ -9,8 +9,8 @@ import { type Quantities, StockLedger } from '#shared/stock';
 /** Input of `ReleaseStock`: the reservation, or nothing to read it from the order. */
 export const releaseStockInput = z.object({
   orderId: idSchema,
-  restaurantId: idSchema.optional(),
-  reserved: quantitiesSchema.optional(),
+  restaurantId: idSchema.nullish(),
+  reserved: quantitiesSchema.nullish(),
 });
 
 /** Dependencies of {@link releaseStockStep}. */
@@ -20,19 +20,18 @@ export interface ReleaseStockDeps {
 }
 
 /**
- * Gives an order's reserved stock back (a compensation). Idempotent: what was already released is
- * skipped, and an order that never got written has nothing to release.
+ * Gives an order's reserved stock back (a compensation). The order's `stockReserved` wins over the
+ * input when the order exists, because an edit may have changed the reservation after the workflow
+ * captured it; the input is used when the order was never written (or already discarded). Idempotent:
+ * what was already released is skipped.
  */
 export async function releaseStockStep(
   input: z.infer<typeof releaseStockInput>,
   deps: ReleaseStockDeps,
 ): Promise<{ released: Quantities }> {
-  let { restaurantId, reserved } = input;
-  if (!reserved || !restaurantId) {
-    const order = await deps.orders.find(input.orderId);
-    restaurantId ??= order?.restaurantId;
-    reserved ??= order?.stockReserved;
-  }
+  const order = await deps.orders.find(input.orderId);
+  const restaurantId = order?.restaurantId ?? input.restaurantId;
+  const reserved = order?.stockReserved ?? input.reserved;
   if (!restaurantId || !reserved) return { released: {} };
   return { released: await deps.stock.releaseAll(restaurantId, input.orderId, reserved) };
 }
