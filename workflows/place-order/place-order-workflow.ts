@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../../lib/config/stages';
-import { acknowledgeWorkflowRole, COMPENSATION_RETRY, invokeStep, workflowLogs } from '../shared/steps';
+import { acknowledgeWorkflowRole, COMPENSATION_RETRY, invokeStep, jsonata, workflowLogs } from '../shared/steps';
 import { toDynamoItem } from './dynamodb-item';
 
 /** Typed errors of the pricing step that end the workflow as a client error (DESIGN §2). */
@@ -73,7 +73,7 @@ export class PlaceOrderWorkflow extends Construct {
       },
       assign: {
         reserved: '{% $states.result.Payload.reserved %}',
-        order: `{% (
+        order: jsonata(`(
           $at := $now();
           {
             'orderId': $request.orderId,
@@ -91,7 +91,7 @@ export class PlaceOrderWorkflow extends Construct {
             'version': 1,
             'history': [{'status': 'PLACED', 'at': $at}]
           }
-        ) %}`,
+        )`),
       },
     }).addCatch(notPlaced, { errors: RESERVATION_ERRORS, assign: recordFailure });
 
@@ -113,11 +113,13 @@ export class PlaceOrderWorkflow extends Construct {
       parameters: {
         TableName: props.ordersTable.tableName,
         // Internal attributes (docs/app-contract.md) join the public order only in the stored item.
-        Item: `{% ${toDynamoItem(`$merge([$order, {
-          'restaurantStatus': $request.restaurantId & '#PLACED',
-          'paymentToken': $request.paymentToken,
-          'stockReserved': $reserved
-        }])`)} %}`,
+        Item: jsonata(
+          toDynamoItem(`$merge([$order, {
+            'restaurantStatus': $request.restaurantId & '#PLACED',
+            'paymentToken': $request.paymentToken,
+            'stockReserved': $reserved
+          }])`),
+        ),
         ConditionExpression: 'attribute_not_exists(orderId)',
       },
       outputs: '{% $order %}',

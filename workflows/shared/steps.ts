@@ -6,6 +6,14 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../../lib/config/stages';
 
+/**
+ * Wraps a JSONata expression written over several lines for readability into one `{% ... %}` line, the form
+ * every ASL validator accepts.
+ */
+export function jsonata(expression: string): string {
+  return `{% ${expression.replace(/\s*\n\s*/g, ' ').trim()} %}`;
+}
+
 /** Options of {@link invokeStep}. */
 export interface InvokeStepOptions {
   /** The Lambda payload; strings in `{% %}` are JSONata. */
@@ -67,7 +75,10 @@ export function workflowLogs(scope: Construct, config: StageConfig): sfn.LogOpti
 export function acknowledgeWorkflowRole(stateMachine: sfn.StateMachine, functions: readonly IFunction[]): void {
   const stack = Stack.of(stateMachine);
   for (const fn of functions) {
-    const cfn = fn.node.defaultChild as CfnElement;
+    const cfn = fn.node.defaultChild as CfnElement | undefined;
+    if (cfn === undefined) {
+      continue; // an imported function: its grant names the ARN it was imported with
+    }
     const logicalId = stack.resolve(stack.getLogicalId(cfn)) as string;
     Validations.of(stateMachine).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
