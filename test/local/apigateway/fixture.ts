@@ -86,11 +86,11 @@ export class FakeCloud implements Cloud {
 }
 
 export const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-const lambdaUri = (name: string) =>
+export const lambdaUri = (name: string) =>
   `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${fnArn(name)}/invocations`;
 const apiArn = (suffix: string) => `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${suffix}`;
 
-const res = (
+export const res = (
   logicalId: string,
   type: string,
   properties: Record<string, any>,
@@ -105,17 +105,17 @@ const res = (
     attributes,
   }) as ResolvedResource;
 
-const path = (id: string, parentId: string, pathPart: string) =>
+export const path = (id: string, parentId: string, pathPart: string) =>
   res(id, 'Resource', { ParentId: parentId, PathPart: pathPart }, id);
 
-const proxy = (fn: string, extra: Record<string, any> = {}) => ({
+export const proxy = (fn: string, extra: Record<string, any> = {}) => ({
   Type: 'AWS_PROXY',
   IntegrationHttpMethod: 'POST',
   Uri: lambdaUri(fn),
   ...extra,
 });
 
-const method = (
+export const method = (
   id: string,
   resourceId: string,
   httpMethod: string,
