@@ -37,9 +37,10 @@ export function roleFromGroups(groups: readonly string[]): Role {
  * token and reused for every route, so it is written for the whole API stage, never for one method.
  */
 export function apiStagePrefix(methodArn: string): string {
-  const [arnHead, apiId, stage] = methodArn.split('/');
-  if (!arnHead || !apiId || !stage) throw new Error(`Unexpected methodArn ${methodArn}`);
-  return `${arnHead}/${apiId}/${stage}/`;
+  // arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<VERB>/<path...>: the api id ends the ARN head.
+  const [arnHead, stage] = methodArn.split('/');
+  if (!arnHead?.startsWith('arn:') || !stage) throw new Error(`Unexpected methodArn ${methodArn}`);
+  return `${arnHead}/${stage}/`;
 }
 
 /**
