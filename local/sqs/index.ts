@@ -215,7 +215,13 @@ export class SqsBackend {
   private readonly base: string;
   private stopped = false;
 
-  constructor(readonly ctx: LocalContext) {
+  private readonly counters = new Map<string, number>();
+  private metricsTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly ctx: LocalContext,
+    private readonly cloud?: Cloud,
+  ) {
     const scale = ctx.timeScale > 0 ? ctx.timeScale : 1;
     this.clock = { now: () => Date.now(), ms: (seconds) => (seconds * 1000) / scale };
     this.base = ctx.endpoint.replace(/\/+$/, '');
@@ -262,8 +268,58 @@ export class SqsBackend {
     this.state.changed();
   }
 
+  /** Counts a per-queue AWS/SQS metric (NumberOfMessagesSent, ...) until the next publication. */
+  count(queue: Queue, metric: string, by = 1): void {
+    const key = `${queue.name}\u0000${metric}`;
+    this.counters.set(key, (this.counters.get(key) ?? 0) + by);
+  }
+
+  /** Publishes queue depths and counters to the local CloudWatch every (scaled) minute, as SQS does. */
+  startMetrics(): void {
+    const everyMs = Math.max(1000, this.clock.ms(60));
+    this.metricsTimer = setInterval(() => void this.publishMetrics(), everyMs);
+    this.metricsTimer.unref();
+  }
+
+  /** Sends the current queue depths and the counters gathered since the last call to `monitoring`, if it runs. */
+  async publishMetrics(): Promise<void> {
+    if (!this.cloud) return;
+    try {
+      this.cloud.service('monitoring');
+    } catch {
+      return;
+    }
+    const timestamp = Date.now() / 1000;
+    const datum = (queue: string, name: string, value: number) => ({
+      MetricName: name,
+      Dimensions: [{ Name: 'QueueName', Value: queue }],
+      Value: value,
+      Unit: 'Count',
+      Timestamp: timestamp,
+    });
+    const data = [...this.queues.values()].flatMap((q) => {
+      const counts = q.counts();
+      return [
+        datum(q.name, 'ApproximateNumberOfMessagesVisible', counts.visible),
+        datum(q.name, 'ApproximateNumberOfMessagesNotVisible', counts.inFlight),
+        datum(q.name, 'ApproximateNumberOfMessagesDelayed', counts.delayed),
+      ];
+    });
+    for (const [key, value] of this.counters) {
+      const [queue, metric] = key.split('\u0000') as [string, string];
+      data.push(datum(queue, metric, value));
+    }
+    this.counters.clear();
+    for (let i = 0; i < data.length; i += 20) {
+      await this.cloud
+        .call('monitoring', 'PutMetricData', { Namespace: 'AWS/SQS', MetricData: data.slice(i, i + 20) }, 'sqs')
+        .catch(() => undefined);
+    }
+  }
+
   stop(): void {
     this.stopped = true;
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
     for (const queue of this.queues.values()) queue.wake();
     this.state.flush();
   }
@@ -358,6 +414,7 @@ export class SqsBackend {
         `Value ${deduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`,
       );
     } else if (groupId === '') groupId = undefined;
+    this.count(queue, 'NumberOfMessagesSent');
     const { message } = queue.send({
       body,
       attributes,
@@ -388,10 +445,15 @@ export class SqsBackend {
     const systemNames: string[] = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
     for (;;) {
       const taken = queue.take(max, this.clock.ms(visibility), this.deadLetterFor(queue));
-      if (taken.length > 0) this.changed();
+      if (taken.length > 0) {
+        this.count(queue, 'NumberOfMessagesReceived', taken.length);
+        this.changed();
+      }
       const now = this.clock.now();
-      if (taken.length > 0 || now >= deadline || this.stopped || !this.queues.has(queue.name))
+      if (taken.length > 0 || now >= deadline || this.stopped || !this.queues.has(queue.name)) {
+        if (taken.length === 0) this.count(queue, 'NumberOfEmptyReceives');
         return taken.map((m) => this.describeMessage(m, systemNames, input.MessageAttributeNames));
+      }
       const next = queue.nextVisibleAt();
       await queue.waitForChange(Math.min(deadline, next ?? deadline) - now);
     }
@@ -620,8 +682,8 @@ const pageOf = <T>(items: T[], maxResults: unknown, nextToken: unknown): { page:
 };
 
 /** Creates the SQS service. */
-export const createSqsService: ServiceFactory = (ctx: LocalContext, _cloud: Cloud): Service => {
-  const sqs = new SqsBackend(ctx);
+export const createSqsService: ServiceFactory = (ctx: LocalContext, cloud: Cloud): Service => {
+  const sqs = new SqsBackend(ctx, cloud);
   const senderOf = (call: CallContext): string =>
     call.caller === 'edge' ? ctx.accountId : `${ctx.accountId}:${call.caller}`;
 
@@ -656,7 +718,10 @@ export const createSqsService: ServiceFactory = (ctx: LocalContext, _cloud: Clou
 
   const deleteMessage = (queue: Queue, handle: unknown): void => {
     const message = handleOf(queue, handle);
-    if (message) queue.remove(message.messageId);
+    if (message) {
+      queue.remove(message.messageId);
+      sqs.count(queue, 'NumberOfMessagesDeleted');
+    }
     sqs.changed();
   };
 
@@ -849,6 +914,7 @@ export const createSqsService: ServiceFactory = (ctx: LocalContext, _cloud: Clou
       }
       sqs.changed();
     },
+    start: async () => sqs.startMetrics(),
     stop: async () => sqs.stop(),
     info: () => ({ sqsQueues: String(sqs.queues.size) }),
     backend: sqs,

@@ -23,7 +23,8 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { createSqsService } from '../../../local/sqs';
+import type { Service } from '../../../local/core/types';
+import { createSqsService, sqsBackendOf } from '../../../local/sqs';
 import { md5OfAttributes } from '../../../local/sqs/md5';
 import { addService, clientConfig, startTestCloud, type TestCloud } from './support';
 
@@ -285,6 +286,40 @@ describe('local SQS in-process', () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('publishes queue depth and message counts to CloudWatch under AWS/SQS', async () => {
+    const cloud = await startTestCloud();
+    try {
+      const service = await addService(cloud, createSqsService);
+      const published: {
+        Namespace: string;
+        MetricData: { MetricName: string; Value: number; Dimensions: unknown }[];
+      }[] = [];
+      cloud.add({
+        name: 'monitoring',
+        protocol: 'query',
+        operations: { PutMetricData: async (input) => published.push(input) },
+      } as Service);
+      const { QueueUrl } = await cloud.call('sqs', 'CreateQueue', { QueueName: 'measured' });
+      await cloud.call('sqs', 'SendMessage', { QueueUrl, MessageBody: 'a' });
+      await cloud.call('sqs', 'SendMessage', { QueueUrl, MessageBody: 'b' });
+      await cloud.call('sqs', 'ReceiveMessage', { QueueUrl });
+      await sqsBackendOf(service)!.publishMetrics();
+      const values = Object.fromEntries(
+        published
+          .filter((p) => p.Namespace === 'AWS/SQS')
+          .flatMap((p) => p.MetricData.map((d) => [d.MetricName, d.Value])),
+      );
+      expect(values).toMatchObject({
+        ApproximateNumberOfMessagesVisible: 1,
+        ApproximateNumberOfMessagesNotVisible: 1,
+        NumberOfMessagesSent: 2,
+        NumberOfMessagesReceived: 1,
+      });
+    } finally {
+      await cloud.close();
     }
   });
 
