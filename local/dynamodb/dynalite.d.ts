@@ -21,3 +21,9 @@ declare module 'dynalite/validations' {
   export function checkTypes(data: unknown, types: unknown): Record<string, unknown>;
   export function checkValidations(data: unknown, types: unknown, custom: unknown, store: unknown): void;
 }
+
+declare module 'dynalite' {
+  import type { Server } from 'node:http';
+  /** dynalite's own HTTP server (used to compare against the in-process path). */
+  export default function dynalite(options?: { path?: string; createTableMs?: number }): Server;
+}
