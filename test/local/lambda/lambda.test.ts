@@ -7,7 +7,8 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { createLambdaService, type LambdaService } from '../../../local/lambda';
-import { eventually, fakeSqs, resource, startTestEdge, TestCloud, testContext } from './support';
+import { createSqsService } from '../../../local/sqs';
+import { eventually, resource, startTestEdge, TestCloud, testContext } from './support';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 const arnOf = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -33,12 +34,22 @@ const decode = (payload: string | Uint8Array | undefined) => JSON.parse(Buffer.f
 describe('local Lambda service', () => {
   let cloud: TestCloud;
   let lambda: LambdaService;
-  let sqs: ReturnType<typeof fakeSqs>;
 
   beforeAll(async () => {
     cloud = new TestCloud(testContext({ timeScale: 6000 }));
-    sqs = fakeSqs(cloud.ctx);
-    cloud.register(sqs.service);
+    await cloud.add(createSqsService);
+    for (const name of ['fails-destination', 'fails-dlq', 'work-dlq'])
+      await cloud.call('sqs', 'CreateQueue', { QueueName: name });
+    await cloud.call('sqs', 'CreateQueue', {
+      QueueName: 'work-queue',
+      Attributes: {
+        VisibilityTimeout: '6000', // 1 s at this time scale: longer than a cold start on a busy machine
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:work-dlq',
+          maxReceiveCount: 2,
+        }),
+      },
+    });
     lambda = (await cloud.add(createLambdaService)) as LambdaService;
     await lambda.provision?.([
       fn('esm-fn', 'esm', { Environment: { Variables: { GREETING: 'hi' } }, MemorySize: 256 }),
@@ -84,6 +95,7 @@ describe('local Lambda service', () => {
 
   afterAll(async () => {
     await lambda.stop?.();
+    await cloud.service('sqs').stop?.();
   });
 
   const invoke = (input: Record<string, unknown>) => cloud.call('lambda', 'Invoke', input);
@@ -224,7 +236,7 @@ describe('local Lambda service', () => {
     expect(lambda.logs('always-fails').filter((l) => l.message.startsWith('START'))).toHaveLength(3);
   });
 
-  it('polls an SQS queue in batches and deletes only the records not reported as batch item failures', async () => {
+  it('polls an SQS queue in batches, deletes the records not reported as failures, and leaves redrive to the queue', async () => {
     const queueUrl = 'http://localhost:4566/000000000000/work-queue';
     for (const body of ['ok-1', 'fail-2', 'ok-3']) {
       await cloud.call('sqs', 'SendMessage', {
@@ -234,20 +246,24 @@ describe('local Lambda service', () => {
       });
     }
 
-    await eventually(() => sqs.deleted.length >= 2);
-    expect(sqs.deleted.sort()).toEqual(['ok-1', 'ok-3']);
+    const dead = await eventually(async () => {
+      const answer = await cloud.call('sqs', 'ReceiveMessage', { QueueUrl: 'work-dlq', WaitTimeSeconds: 0 });
+      return answer.Messages?.length ? answer.Messages : undefined;
+    }, 8000);
+    expect(dead.map((m: { Body: string }) => m.Body)).toEqual(['fail-2']);
     const seen = lambda
       .logs('batch-fn')
       .map((l) => l.message.split('\t')[3])
       .filter((m): m is string => !!m && m.startsWith('{'))
       .map((m) => JSON.parse(m));
+    expect(seen.filter((r) => r.seen === 'ok-1')).toHaveLength(1);
+    expect(seen.filter((r) => r.seen === 'ok-3')).toHaveLength(1);
+    expect(seen.filter((r) => r.seen === 'fail-2')).toHaveLength(2);
     expect(seen[0]).toMatchObject({
       attrs: { command: { stringValue: 'add', dataType: 'String', stringListValues: [] } },
       source: 'aws:sqs',
     });
-    // The failed record stays on the queue and is delivered again after its visibility timeout.
-    await eventually(() => sqs.queue('work-queue').find((m) => m.Body === 'fail-2' && m.receiveCount >= 2));
-  });
+  }, 15_000);
 
   it('forwards EMF lines and its own AWS/Lambda metrics to CloudWatch', async () => {
     const metrics: any[] = [];

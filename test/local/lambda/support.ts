@@ -1,6 +1,6 @@
 /**
  * Test support for the local services of this folder and its siblings (cognito, sns, cloudwatch): a Cloud that
- * routes `call` to registered services, a context, a fake SQS queue service, resource builders, and polling.
+ * routes `call` to registered services, a context, the real edge on a free port, resource builders, and polling.
  */
 import { randomUUID } from 'node:crypto';
 import type { Cloud, LocalContext, ResolvedResource, Service, ServiceFactory } from '../../../local/core/types';
@@ -87,93 +87,4 @@ export const eventually = async <T>(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-};
-
-interface FakeMessage {
-  MessageId: string;
-  Body: string;
-  MessageAttributes?: Record<string, any>;
-  receiveCount: number;
-  visibleAt: number;
-  receipt?: string;
-  sentAt: number;
-}
-
-/**
- * A small in-memory SQS (JSON shapes) for tests that need a queue before/without local/sqs: queues by name,
- * visibility timeout, long polling, batch delete. Messages are inspectable.
- */
-export const fakeSqs = (ctx: LocalContext, visibilityTimeoutMs = 200) => {
-  const queues = new Map<string, FakeMessage[]>();
-  const deleted: string[] = [];
-  const queueOf = (url: string): FakeMessage[] => {
-    const name = url.split('/').pop() ?? '';
-    let q = queues.get(name);
-    if (!q) {
-      q = [];
-      queues.set(name, q);
-    }
-    return q;
-  };
-  const service: Service = {
-    name: 'sqs',
-    protocol: 'json1.0',
-    targetPrefix: 'AmazonSQS',
-    operations: {
-      GetQueueUrl: async (input: { QueueName: string }) => ({
-        QueueUrl: `${ctx.endpoint}/${ctx.accountId}/${input.QueueName}`,
-      }),
-      SendMessage: async (input: {
-        QueueUrl: string;
-        MessageBody: string;
-        MessageAttributes?: Record<string, any>;
-      }) => {
-        const message: FakeMessage = {
-          MessageId: randomUUID(),
-          Body: input.MessageBody,
-          MessageAttributes: input.MessageAttributes,
-          receiveCount: 0,
-          visibleAt: 0,
-          sentAt: Date.now(),
-        };
-        queueOf(input.QueueUrl).push(message);
-        return { MessageId: message.MessageId, MD5OfMessageBody: 'x' };
-      },
-      ReceiveMessage: async (input: { QueueUrl: string; MaxNumberOfMessages?: number; WaitTimeSeconds?: number }) => {
-        const q = queueOf(input.QueueUrl);
-        const deadline = Date.now() + Math.min(200, (input.WaitTimeSeconds ?? 0) * 1000);
-        for (;;) {
-          const now = Date.now();
-          const visible = q.filter((m) => m.visibleAt <= now).slice(0, input.MaxNumberOfMessages ?? 1);
-          if (visible.length || now >= deadline) {
-            for (const m of visible) {
-              m.receiveCount++;
-              m.visibleAt = now + visibilityTimeoutMs;
-              m.receipt = randomUUID();
-            }
-            return {
-              Messages: visible.map((m) => ({
-                MessageId: m.MessageId,
-                ReceiptHandle: m.receipt,
-                MD5OfBody: 'md5',
-                Body: m.Body,
-                Attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAt) },
-                MessageAttributes: m.MessageAttributes,
-              })),
-            };
-          }
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      },
-      DeleteMessageBatch: async (input: { QueueUrl: string; Entries: { Id: string; ReceiptHandle: string }[] }) => {
-        const q = queueOf(input.QueueUrl);
-        for (const entry of input.Entries) {
-          const index = q.findIndex((m) => m.receipt === entry.ReceiptHandle);
-          if (index >= 0) deleted.push(...q.splice(index, 1).map((m) => m.Body));
-        }
-        return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
-      },
-    },
-  };
-  return { service, queues, deleted, queue: (name: string) => queues.get(name) ?? [] };
 };

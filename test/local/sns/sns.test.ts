@@ -8,7 +8,8 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { createSnsService, type SnsService } from '../../../local/sns';
-import { fakeSqs, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+import { createSqsService } from '../../../local/sqs';
+import { resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
 
 const topicArn = 'arn:aws:sns:us-east-1:000000000000:orders';
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
@@ -16,13 +17,12 @@ const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 describe('local SNS', () => {
   let cloud: TestCloud;
   let sns: SnsService;
-  let sqs: ReturnType<typeof fakeSqs>;
   const invocations: any[] = [];
 
   beforeAll(async () => {
     cloud = new TestCloud(testContext());
-    sqs = fakeSqs(cloud.ctx);
-    cloud.register(sqs.service);
+    await cloud.add(createSqsService);
+    for (const name of ['envelope', 'raw', 'sdk-queue']) await cloud.call('sqs', 'CreateQueue', { QueueName: name });
     cloud.register({
       name: 'lambda',
       protocol: 'rest-json',
@@ -68,7 +68,17 @@ describe('local SNS', () => {
   });
 
   const call = (operation: string, input: unknown) => cloud.call('sns', operation, input);
-  const bodies = (queue: string) => sqs.queue(queue).map((m) => m.Body);
+  afterAll(() => cloud.service('sqs').stop?.());
+  /** Receive what is waiting on a queue (each message once: it stays invisible afterwards). */
+  const receive = async (queue: string): Promise<{ Body: string; MessageAttributes?: Record<string, unknown> }[]> =>
+    (
+      await cloud.call('sqs', 'ReceiveMessage', {
+        QueueUrl: queue,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      })
+    ).Messages ?? [];
+  const bodies = async (queue: string) => (await receive(queue)).map((m) => m.Body);
 
   it('fans a message out to SQS in the SNS envelope, to Lambda in the SNS event shape, and to e-mail', async () => {
     const { MessageId } = await call('Publish', {
@@ -78,7 +88,7 @@ describe('local SNS', () => {
       MessageAttributes: { kind: { DataType: 'String', StringValue: 'normal' } },
     });
 
-    const envelope = JSON.parse(bodies('envelope').at(-1) ?? '{}');
+    const envelope = JSON.parse((await bodies('envelope')).at(-1) ?? '{}');
     expect(envelope).toMatchObject({
       Type: 'Notification',
       MessageId,
@@ -114,8 +124,6 @@ describe('local SNS', () => {
   });
 
   it('applies the filter policy and delivers the raw message with its attributes when RawMessageDelivery is on', async () => {
-    const before = bodies('raw').length;
-
     await call('Publish', {
       TopicArn: topicArn,
       Message: 'skip me',
@@ -132,10 +140,9 @@ describe('local SNS', () => {
       MessageAttributes: { kind: { DataType: 'String', StringValue: 'priority' } },
     });
 
-    expect(bodies('raw').slice(before)).toEqual(['urgent one', 'priority one']);
-    expect(sqs.queue('raw').at(-1)?.MessageAttributes).toEqual({
-      kind: { DataType: 'String', StringValue: 'priority' },
-    });
+    const delivered = await receive('raw');
+    expect(delivered.map((m) => m.Body)).toEqual(['urgent one', 'priority one']);
+    expect(delivered[1]?.MessageAttributes).toEqual({ kind: { DataType: 'String', StringValue: 'priority' } });
   });
 
   it('uses the per-protocol message of a MessageStructure json publish', async () => {
@@ -146,7 +153,7 @@ describe('local SNS', () => {
     });
 
     expect(sns.emails().at(-1)?.body).toBe('for humans');
-    expect(JSON.parse(bodies('envelope').at(-1) ?? '{}').Message).toBe('plain');
+    expect(JSON.parse((await bodies('envelope')).at(-1) ?? '{}').Message).toBe('plain');
   });
 
   it('answers NotFound for an unknown topic', async () => {
@@ -197,7 +204,7 @@ describe('local SNS', () => {
 
       expect(TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:sdk-topic');
       expect(published.MessageId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(sqs.queue('sdk-queue').map((m) => [m.Body, m.MessageAttributes])).toEqual([
+      expect((await receive('sdk-queue')).map((m) => [m.Body, m.MessageAttributes])).toEqual([
         ['hello', { source: { DataType: 'String', StringValue: 'sdk' } }],
       ]);
       expect(topics.Topics?.map((t) => t.TopicArn)).toEqual(expect.arrayContaining([topicArn, TopicArn]));
