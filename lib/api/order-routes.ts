@@ -51,8 +51,8 @@ export class OrderRoutes extends Construct {
     this.getOrderStatus = handler('GetOrderStatus', 'get-order-status').bindTable(orders('read'));
     this.editOrder = handler('EditOrder', 'edit-order')
       .bindTable(orders('readWrite'))
-      // Re-prices from the menu: prices never come from the client.
-      .bindTable({ table: resources.restaurantsTable, access: 'read', env: 'RESTAURANTS_TABLE_NAME' });
+      // Re-prices from the menu (prices never come from the client) and moves the stock reservation.
+      .bindTable({ table: resources.restaurantsTable, access: 'readWrite', env: 'RESTAURANTS_TABLE_NAME' });
     this.cancelOrder = handler('CancelOrder', 'cancel-order').bindTable(orders('readWrite'));
     props.orderLifecycle.grantTaskResponse(this.cancelOrder);
 

@@ -3,10 +3,11 @@ import { COURIER_EVENT_TYPES, RESTAURANT_EVENT_TYPES } from '../event-names';
 
 /**
  * JSON schemas (draft 4, what API Gateway validates) of every write route's body. They reject malformed
- * requests at the gateway with 400 `VALIDATION_FAILED`; the handlers validate again with zod for the details.
+ * requests at the gateway with 400 `VALIDATION_FAILED`; the handlers validate again with their zod schemas
+ * (functions/shared/schemas.ts and the handler files), which these mirror and which give per-field details.
  */
 const str = (maxLength: number, minLength = 1): JsonSchema => ({ type: JsonSchemaType.STRING, minLength, maxLength });
-const id = str(64);
+const id = str(128);
 const object = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
   schema: JsonSchemaVersion.DRAFT4,
   type: JsonSchemaType.OBJECT,
@@ -14,18 +15,20 @@ const object = (properties: Record<string, JsonSchema>, required: string[] = [])
   properties,
   required,
 });
-const nonNegativeInteger: JsonSchema = { type: JsonSchemaType.INTEGER, minimum: 0 };
 
+/** Mirrors `deliveryAddressSchema` in functions/shared/schemas.ts. */
 const address: JsonSchema = {
   type: JsonSchemaType.OBJECT,
+  additionalProperties: false,
   properties: {
     line1: str(200),
     line2: str(200, 0),
     city: str(100),
-    postcode: str(20),
-    country: str(2, 2),
+    postalCode: str(20),
+    country: { type: JsonSchemaType.STRING, pattern: '^[A-Z]{2}$' },
+    instructions: str(500, 0),
   },
-  required: ['line1', 'city', 'postcode'],
+  required: ['line1', 'city', 'postalCode'],
 };
 
 const orderItems: JsonSchema = {
@@ -35,7 +38,7 @@ const orderItems: JsonSchema = {
   items: {
     type: JsonSchemaType.OBJECT,
     additionalProperties: false,
-    properties: { menuItemId: id, quantity: { type: JsonSchemaType.INTEGER, minimum: 1, maximum: 99 } },
+    properties: { menuItemId: id, quantity: { type: JsonSchemaType.INTEGER, minimum: 1, maximum: 50 } },
     required: ['menuItemId', 'quantity'],
   },
 };
@@ -49,7 +52,7 @@ export const REQUEST_SCHEMAS = {
         items: orderItems,
         deliveryAddress: address,
         addressId: id,
-        paymentToken: str(128),
+        paymentToken: str(256),
         notes: str(500, 0),
       },
       ['restaurantId', 'items', 'paymentToken'],
@@ -58,25 +61,27 @@ export const REQUEST_SCHEMAS = {
     oneOf: [{ required: ['deliveryAddress'] }, { required: ['addressId'] }],
   },
   EditOrderRequest: {
-    ...object({ items: orderItems, deliveryAddress: address, notes: str(500, 0) }),
+    ...object({ items: orderItems, deliveryAddress: address, addressId: id, notes: str(500, 0) }),
     minProperties: 1,
+    not: { required: ['deliveryAddress', 'addressId'] },
   },
   PutMenuRequest: object(
     {
       items: {
         type: JsonSchemaType.ARRAY,
-        maxItems: 500,
+        maxItems: 200,
         items: {
           type: JsonSchemaType.OBJECT,
           additionalProperties: false,
           properties: {
-            menuItemId: id,
-            name: str(200),
-            priceCents: nonNegativeInteger,
+            // Absent: the handler assigns a new id.
+            menuItemId: { ...id, pattern: '^[A-Za-z0-9_-]+$' },
+            name: str(120),
+            priceCents: { type: JsonSchemaType.INTEGER, minimum: 0, maximum: 1_000_000 },
             available: { type: JsonSchemaType.BOOLEAN },
-            stock: nonNegativeInteger,
+            stock: { type: JsonSchemaType.INTEGER, minimum: 0, maximum: 100_000 },
           },
-          required: ['menuItemId', 'name', 'priceCents', 'available'],
+          required: ['name', 'priceCents'],
         },
       },
     },
@@ -87,7 +92,7 @@ export const REQUEST_SCHEMAS = {
     {
       type: { type: JsonSchemaType.STRING, enum: [...RESTAURANT_EVENT_TYPES] },
       reason: str(500),
-      etaMinutes: { type: JsonSchemaType.INTEGER, minimum: 0, maximum: 600 },
+      etaMinutes: { type: JsonSchemaType.INTEGER, minimum: 0, maximum: 24 * 60 },
     },
     ['type'],
   ),
