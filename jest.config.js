@@ -9,13 +9,28 @@ const moduleNameMapper = {
   '^#shared/(.*)$': '<rootDir>/functions/shared/$1',
   '^#events/(.*)$': '<rootDir>/events/$1',
 };
-const common = { transform, moduleNameMapper, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/setup.ts'] };
+// @middy/core 6 ships ESM only; jest runs CommonJS, so it is transformed like our own sources.
+const transformIgnorePatterns = ['/node_modules/(?!@middy/)'];
+const common = {
+  transform,
+  transformIgnorePatterns,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+};
 
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{functions,events,lib,bin}/**/*.test.ts'] },
     { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...common, displayName: 'local', testMatch: ['<rootDir>/test/local/**/*.test.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // Synthesizes the local stage once (bundling on) for every e2e file; each file starts its own cloud.
+      globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
+      slowTestThreshold: 30,
+    },
   ],
 };

@@ -5,8 +5,11 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 /** The one logger of a function; service name and level come from the Powertools environment. */
 export const logger = new Logger();
 
-/** The one metrics emitter (EMF); namespace from `POWERTOOLS_METRICS_NAMESPACE` (`dishpatch`). */
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'dishpatch' });
+/**
+ * The one metrics emitter (EMF); namespace from `POWERTOOLS_METRICS_NAMESPACE` (`dishpatch`). Its own
+ * warnings go through the structured logger instead of a bare console line.
+ */
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'dishpatch', logger });
 
 /** The one tracer; it wraps the SDK clients in `clients.ts`. */
 export const tracer = new Tracer();
