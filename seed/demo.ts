@@ -167,7 +167,7 @@ export const seed = async (ctx: SeedContext): Promise<string[]> => {
     `  curl -s ${api}/restaurants -H "Authorization: Bearer $TOKEN"`,
     `  ORDER=$(curl -s -X POST ${api}/orders -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: demo-1' \\`,
     `    -H 'Content-Type: application/json' -d '{"restaurantId":"r-pizzeria","items":[{"menuItemId":"margherita","quantity":2}],` +
-      `"deliveryAddress":{"line1":"1 Main St","city":"Springfield","postcode":"12345","country":"US"},"paymentToken":"tok_visa"}' \\`,
+      `"deliveryAddress":{"line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"},"paymentToken":"tok_visa"}' \\`,
     `    | sed -E 's/.*"orderId":"([^"]+)".*/\\1/')`,
     `  aws events put-events --entries '[{"EventBusName":"${bus}","Source":"dishpatch.restaurant","DetailType":"OrderAccepted",` +
       `"Detail":"{\\"version\\":1,\\"orderId\\":\\"'$ORDER'\\",\\"restaurantId\\":\\"r-pizzeria\\"}"}]'`,

@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import { synthesize } from '../../../local/cli';
+
+/** Where the e2e suite (and `npm start`) keep the synthesized local stage. */
+export const E2E_ASSEMBLY = join(__dirname, '..', '..', '..', '.dishpatch', 'cdk.out.local');
+
+/**
+ * Synthesizes the app's `local` stage once for the whole e2e project (bundling on: the local cloud runs the real
+ * bundles). Skipped when the sources are unchanged since the last synth.
+ */
+export default async function globalSetup(): Promise<void> {
+  const t0 = Date.now();
+  const { synthesized } = synthesize(join(__dirname, '..', '..', '..'), 'local', E2E_ASSEMBLY);
+  if (synthesized) console.log(`\ne2e: synthesized the local stage in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

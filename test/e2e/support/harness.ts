@@ -1,0 +1,136 @@
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { type LocalCloud, startLocalCloud } from '../../../local/cloud';
+import type { LocalLogger } from '../../../local/core/types';
+import { DEMO_PASSWORD, output, seed } from '../../../seed/demo';
+import { E2E_ASSEMBLY } from './global-setup';
+
+/** Dummy credentials: the local cloud does not check signatures. */
+export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const region = 'us-east-1';
+
+const quietLog: LocalLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error(msg, data) {
+    if (process.env.E2E_VERBOSE) console.error(msg, data);
+  },
+};
+
+/** A running app on an in-memory local cloud, seeded, reached only through its public endpoints. */
+export interface App {
+  readonly endpoint: string;
+  readonly api: string;
+  readonly local: LocalCloud;
+  /** A stack output by key (UserPoolId, EventBusName, OrdersTableName, ...). */
+  out(key: string): string;
+  /** SDK client config for the edge endpoint. */
+  readonly clientConfig: { endpoint: string; region: string; credentials: typeof credentials };
+  /** Signs in through Cognito's API and returns the ID token. */
+  token(email: string, password?: string): Promise<string>;
+  /** Calls the REST API; JSON in, parsed JSON out. */
+  call(method: string, path: string, opts?: CallOptions): Promise<ApiAnswer>;
+  stop(): Promise<void>;
+}
+
+export interface CallOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  /** Sent as is (not JSON-encoded) when a string. */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+  readonly text: string;
+}
+
+/** Starts the synthesized app in memory on free ports and seeds the demo data. */
+export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> => {
+  const local = await startLocalCloud({
+    assemblyDir: E2E_ASSEMBLY,
+    inMemory: true,
+    edgePort: 0,
+    apiPort: 0,
+    timeScale: opts.timeScale ?? 1,
+    log: quietLog,
+  });
+  const api = (local.apiUrl ?? '').replace(/\/$/, '');
+  await seed({ endpoint: local.endpoint, apiUrl: local.apiUrl, region, outputs: local.outputs, stage: 'local' });
+  const clientConfig = { endpoint: local.endpoint, region, credentials };
+  const cognito = new CognitoIdentityProviderClient(clientConfig);
+  const tokens = new Map<string, string>();
+  const out = (key: string): string => output(local.outputs, key);
+  return {
+    endpoint: local.endpoint,
+    api,
+    local,
+    out,
+    clientConfig,
+    async token(email, password = DEMO_PASSWORD) {
+      const cached = tokens.get(`${email}:${password}`);
+      if (cached) return cached;
+      const res = await cognito.send(
+        new InitiateAuthCommand({
+          ClientId: out('UserPoolClientId'),
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
+      );
+      const token = res.AuthenticationResult?.IdToken;
+      if (!token) throw new Error(`no ID token for ${email}`);
+      tokens.set(`${email}:${password}`, token);
+      return token;
+    },
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token) headers.Authorization = `Bearer ${o.token}`;
+      let body: string | undefined = o.rawBody;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['Content-Type'] ??= 'application/json';
+      }
+      const res = await fetch(`${api}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    stop: () => local.stop(),
+  };
+};
+
+/** Polls `probe` until `done` holds or the deadline passes; returns the last value. Never a fixed sleep. */
+export const pollUntil = async <T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await probe();
+  }
+  return last;
+};
+
+export const USERS = {
+  alice: 'alice@dishpatch.example',
+  bob: 'bob@dishpatch.example',
+  pizzeriaStaff: 'staff@pizzeria.example',
+  sushiStaff: 'staff@sushi.example',
+  courier: 'courier@dishpatch.example',
+  admin: 'admin@dishpatch.example',
+} as const;
+
+export const ADDRESS = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
