@@ -38,6 +38,8 @@ export interface InvokeOutput {
 export interface LambdaService extends Service {
   /** The newest log lines of a function (by name), oldest first. */
   logs(functionName: string, options?: { limit?: number; requestId?: string; since?: number }): FunctionLogLine[];
+  /** Discard a function's idle environments so that its next invocation is a cold start (benchmarks, tests). */
+  discardEnvironments(functionName: string): void;
 }
 
 /** Live environments per function without reserved concurrency (each is a node process on this machine). */
@@ -572,6 +574,10 @@ export const createLambdaService: ServiceFactory = (ctx, cloud) => {
     stop: () => lambda.stop(),
     info: () => ({ lambdaFunctions: String(lambda.functions.size) }),
     logs: (name, options) => lambda.logStore.read(name, options),
+    discardEnvironments: (name) => {
+      lambda.pools.get(lambda.find(name).name)?.close();
+      lambda.pools.delete(lambda.find(name).name);
+    },
   };
   return service;
 };
