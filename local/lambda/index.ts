@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseEmfLine } from '../cloudwatch/emf.ts';
 import { AwsError, isAwsError } from '../core/errors.ts';
+import { type JsonState, jsonState } from '../core/json-state.ts';
 import type {
   Cloud,
   LocalContext,
@@ -15,6 +16,7 @@ import {
   defaultEventInvokeConfig,
   type EventInvokeConfig,
   eventInvokeConfigFromResource,
+  type InvocationRecord,
   invocationRecord,
   sendToDeadLetter,
   sendToDestination,
@@ -40,6 +42,18 @@ export interface LambdaService extends Service {
   logs(functionName: string, options?: { limit?: number; requestId?: string; since?: number }): FunctionLogLine[];
   /** Discard a function's idle environments so that its next invocation is a cold start (benchmarks, tests). */
   discardEnvironments(functionName: string): void;
+}
+
+/** An asynchronous invocation waiting for its next attempt. */
+interface PendingEvent {
+  readonly id: string;
+  readonly functionName: string;
+  readonly payload: string;
+  /** Number of the next attempt (1 = first). */
+  attempt: number;
+  readonly queuedAt: number;
+  /** Epoch ms before which the next attempt does not run. */
+  notBefore: number;
 }
 
 /** Live environments per function without reserved concurrency (each is a node process on this machine). */
@@ -96,11 +110,19 @@ class LocalLambda {
   private pollers: SqsPoller[] = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Asynchronous events not yet settled; persisted so that a restart resumes them. */
+  private readonly pending = new Map<string, PendingEvent>();
+  private readonly state: JsonState<{ events: PendingEvent[] }>;
 
   constructor(
     private readonly ctx: LocalContext,
     private readonly cloud: Cloud,
-  ) {}
+  ) {
+    this.state = jsonState(ctx.dataDir ? path.join(ctx.dataDir, 'lambda') : undefined, () => ({
+      events: [...this.pending.values()],
+    }));
+    for (const event of this.state.load()?.events ?? []) this.pending.set(event.id, event);
+  }
 
   find(ref: string, qualifier?: string): LambdaFunction {
     const parsed = parseFunctionRef(ref);
@@ -182,6 +204,7 @@ class LocalLambda {
   }
 
   start(): void {
+    for (const event of this.pending.values()) this.schedule(event, Math.max(0, event.notBefore - Date.now()));
     for (const mapping of this.mappings.values()) {
       const poller = new SqsPoller(this.cloud, mapping, async (name, payload) => {
         const outcome = await this.run(this.find(name), payload, 'wait');
@@ -200,6 +223,7 @@ class LocalLambda {
     this.pollers = [];
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    this.state.flush();
   }
 
   /** Run one invocation: logs (START/END/REPORT like Lambda), EMF metrics, AWS/Lambda metrics. */
@@ -314,65 +338,89 @@ class LocalLambda {
     };
   }
 
-  /** Lambda's internal event queue: retries with its delays (scaled), then destinations / DLQ. */
+  /** Lambda's internal event queue: the event is kept (and persisted) until it succeeds or is given up. */
   private enqueue(fn: LambdaFunction, payload: string): void {
-    const config = this.invokeConfigs.get(fn.name) ?? defaultEventInvokeConfig;
-    const queuedAt = Date.now();
-    const scale = Math.max(1, this.ctx.timeScale);
-    const attempt = async (count: number): Promise<void> => {
-      if (this.stopped) return;
-      const { requestId, result } = await this.run(fn, payload, 'wait');
-      if (!result.error) {
-        if (config.onSuccess) {
-          const record = invocationRecord({
-            requestId,
-            functionArn: fn.arn,
-            condition: 'Success',
-            approximateInvokeCount: count,
-            payload,
-            response: result,
-          });
-          await this.deliver(() => sendToDestination(this.cloud, config.onSuccess!, record, fn.arn), fn);
-        }
-        return;
-      }
-      const delay = (retryDelaysMs[count - 1] ?? 120_000) / scale;
-      const ageExceeded = Date.now() + delay - queuedAt > (config.maximumEventAgeSeconds * 1000) / scale;
-      if (count <= config.maximumRetryAttempts && !ageExceeded) {
-        const timer = setTimeout(() => {
-          this.retryTimers.delete(timer);
-          void attempt(count + 1);
-        }, delay);
-        this.retryTimers.add(timer);
-        return;
-      }
-      const condition = count <= config.maximumRetryAttempts ? 'EventAgeExceeded' : 'RetriesExhausted';
-      if (config.onFailure) {
-        const record = invocationRecord({
-          requestId,
-          functionArn: fn.arn,
-          condition,
-          approximateInvokeCount: count,
-          payload,
-          response: result,
-        });
-        await this.deliver(() => sendToDestination(this.cloud, config.onFailure!, record, fn.arn), fn);
-      }
-      if (fn.deadLetterTargetArn) {
-        const target = fn.deadLetterTargetArn;
-        const message = result.error?.errorMessage ?? 'error';
-        await this.deliver(() => sendToDeadLetter(this.cloud, target, payload, requestId, message), fn);
-      }
-      if (!config.onFailure && !fn.deadLetterTargetArn) {
-        this.ctx.log.warn(`Asynchronous invocation of ${fn.name} dropped after ${count} attempts`, {
-          requestId,
-          error: result.error?.errorMessage,
-        });
-      }
+    const event: PendingEvent = {
+      id: randomUUID(),
+      functionName: fn.name,
+      payload,
+      attempt: 1,
+      queuedAt: Date.now(),
+      notBefore: 0,
     };
-    void attempt(1).catch((error) =>
-      this.ctx.log.error(`Asynchronous invocation of ${fn.name} failed`, { error: String(error) }),
-    );
+    this.pending.set(event.id, event);
+    this.state.changed();
+    this.schedule(event, 0);
+  }
+
+  private schedule(event: PendingEvent, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      void this.attempt(event).catch((error) =>
+        this.ctx.log.error(`Asynchronous invocation of ${event.functionName} failed`, { error: String(error) }),
+      );
+    }, delayMs);
+    this.retryTimers.add(timer);
+  }
+
+  private settle(event: PendingEvent): void {
+    this.pending.delete(event.id);
+    this.state.changed();
+  }
+
+  /** One attempt: retries with Lambda's delays (scaled), then destinations / DLQ. */
+  private async attempt(event: PendingEvent): Promise<void> {
+    if (this.stopped) return;
+    const fn = this.functions.get(event.functionName);
+    if (!fn) {
+      this.ctx.log.warn(`Dropping a queued event for ${event.functionName}: the function no longer exists`);
+      this.settle(event);
+      return;
+    }
+    const config = this.invokeConfigs.get(fn.name) ?? defaultEventInvokeConfig;
+    const scale = Math.max(1, this.ctx.timeScale);
+    const count = event.attempt;
+    const { requestId, result } = await this.run(fn, event.payload, 'wait');
+    if (this.stopped) return;
+    const record = (condition: InvocationRecord['requestContext']['condition']) =>
+      invocationRecord({
+        requestId,
+        functionArn: fn.arn,
+        condition,
+        approximateInvokeCount: count,
+        payload: event.payload,
+        response: result,
+      });
+    if (!result.error) {
+      this.settle(event);
+      const onSuccess = config.onSuccess;
+      if (onSuccess) await this.deliver(() => sendToDestination(this.cloud, onSuccess, record('Success'), fn.arn), fn);
+      return;
+    }
+    const delay = (retryDelaysMs[count - 1] ?? 120_000) / scale;
+    const ageExceeded = Date.now() + delay - event.queuedAt > (config.maximumEventAgeSeconds * 1000) / scale;
+    if (count <= config.maximumRetryAttempts && !ageExceeded) {
+      event.attempt = count + 1;
+      event.notBefore = Date.now() + delay;
+      this.state.changed();
+      this.schedule(event, delay);
+      return;
+    }
+    this.settle(event);
+    const condition = count <= config.maximumRetryAttempts ? 'EventAgeExceeded' : 'RetriesExhausted';
+    const onFailure = config.onFailure;
+    if (onFailure) await this.deliver(() => sendToDestination(this.cloud, onFailure, record(condition), fn.arn), fn);
+    const target = fn.deadLetterTargetArn;
+    if (target) {
+      const message = result.error?.errorMessage ?? 'error';
+      await this.deliver(() => sendToDeadLetter(this.cloud, target, event.payload, requestId, message), fn);
+    }
+    if (!onFailure && !target) {
+      this.ctx.log.warn(`Asynchronous invocation of ${fn.name} dropped after ${count} attempts`, {
+        requestId,
+        error: result.error?.errorMessage,
+      });
+    }
   }
 
   private async deliver(send: () => Promise<void>, fn: LambdaFunction): Promise<void> {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   GetFunctionCommand,
@@ -356,4 +358,64 @@ describe('local Lambda service', () => {
       });
     });
   });
+});
+
+describe('local Lambda asynchronous invocations across a restart', () => {
+  const sent: { QueueUrl: string; MessageBody: string }[] = [];
+  const recordingSqs = {
+    name: 'sqs',
+    protocol: 'json1.0' as const,
+    operations: {
+      GetQueueUrl: async (input: { QueueName: string }) => ({
+        QueueUrl: `http://localhost:4566/000000000000/${input.QueueName}`,
+      }),
+      SendMessage: async (input: { QueueUrl: string; MessageBody: string }) => {
+        sent.push(input);
+        return { MessageId: 'm' };
+      },
+    },
+  };
+  const resources = () => [
+    fn('fails-later', 'counter'),
+    resource(
+      'AWS::Lambda::EventInvokeConfig',
+      'Config',
+      {
+        FunctionName: 'fails-later',
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:failures' } },
+      },
+      'cfg',
+    ),
+  ];
+  const boot = async (dataDir: string) => {
+    const cloud = new TestCloud(testContext({ dataDir, timeScale: 120 }));
+    cloud.register(recordingSqs);
+    const lambda = (await cloud.add(createLambdaService)) as LambdaService;
+    await lambda.provision?.(resources());
+    await lambda.start?.();
+    return { cloud, lambda };
+  };
+
+  it('resumes the retries of a queued event after the local cloud is stopped and started again', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-async-'));
+    const first = await boot(dataDir);
+    await first.cloud.call('lambda', 'Invoke', {
+      FunctionName: 'fails-later',
+      InvocationType: 'Event',
+      Payload: '{"n":1}',
+    });
+    await eventually(() => first.lambda.logs('fails-later').some((l) => l.message.startsWith('REPORT')));
+    await first.lambda.stop?.();
+
+    const second = await boot(dataDir);
+
+    const record = await eventually(() => sent.find((m) => m.QueueUrl.endsWith('/failures')), 8000);
+    expect(JSON.parse(record.MessageBody)).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: { n: 1 },
+    });
+    expect(second.lambda.logs('fails-later').filter((l) => l.message.startsWith('START'))).toHaveLength(2);
+    await second.lambda.stop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 15_000);
 });
