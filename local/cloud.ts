@@ -119,14 +119,14 @@ const SERVICE_MODULES: readonly ServiceModule[] = [
   { name: 'apigateway', folder: 'apigateway', factory: 'createApiGatewayService', types: ['AWS::ApiGateway::RestApi'] },
 ];
 
-/** Other names services are called by (signing names, the Step Functions ARN service, ...). */
-const ALIASES: Readonly<Record<string, readonly string[]>> = {
-  stepfunctions: ['states', 'sfn'],
-  events: ['eventbridge'],
-  cognito: ['cognito-idp'],
-  cloudwatch: ['monitoring'],
-  apigateway: ['execute-api'],
-};
+/** Names that mean the same service (module name, service name, signing name, ARN service). */
+const ALIASES: readonly (readonly string[])[] = [
+  ['stepfunctions', 'states', 'sfn'],
+  ['events', 'eventbridge'],
+  ['cognito', 'cognito-idp'],
+  ['cloudwatch', 'monitoring'],
+  ['apigateway', 'execute-api'],
+];
 
 /** Load a service module's factory; undefined when the module or its export is not there yet. */
 const loadFactory = (m: ServiceModule): ServiceFactory | undefined => {
@@ -172,15 +172,12 @@ class ServiceRegistry implements Cloud {
   }
 
   find(name: string): Service | undefined {
-    const direct = this.services.get(name);
-    if (direct) return direct;
-    for (const s of this.services.values()) {
-      if (ALIASES[s.name]?.includes(name) || s.signingNames?.includes(name)) return s;
+    const names = ALIASES.find((group) => group.includes(name)) ?? [name];
+    for (const n of names) {
+      const direct = this.services.get(n);
+      if (direct) return direct;
     }
-    for (const [canonical, names] of Object.entries(ALIASES)) {
-      if (names.includes(name) && this.services.get(canonical)) return this.services.get(canonical);
-    }
-    return undefined;
+    return this.list().find((s) => s.signingNames?.some((n) => names.includes(n)));
   }
 
   service(name: string): Service {

@@ -66,7 +66,7 @@ describe('startLocalCloud', () => {
 
   it('lets services call each other by name or alias, and rejects unknown operations', async () => {
     const echo: Service = {
-      name: 'stepfunctions',
+      name: 'states',
       protocol: 'json1.0',
       targetPrefix: 'AWSStepFunctions',
       operations: { Echo: async (input, ctx) => ({ input, caller: ctx.caller }) },
@@ -79,7 +79,7 @@ describe('startLocalCloud', () => {
     });
     try {
       const tables = await local.cloud.call<{ TableNames: string[] }>('dynamodb', 'ListTables', {});
-      const echoed = await local.cloud.call('states', 'Echo', { a: 1 }, 'events');
+      const echoed = await local.cloud.call('stepfunctions', 'Echo', { a: 1 }, 'events');
 
       expect(tables.TableNames).toContain('stock-test');
       expect(echoed).toEqual({ input: { a: 1 }, caller: 'events' });
