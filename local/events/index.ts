@@ -681,6 +681,18 @@ const templateTarget = (target: Record<string, any>, ruleId: string): Target => 
   } as Target;
 };
 
+/** Patterns tested again and again (the CLI, benchmarks) are compiled once. */
+const patternCache = new Map<string, CompiledPattern>();
+const cachedPattern = (pattern: string): CompiledPattern => {
+  let compiled = patternCache.get(pattern);
+  if (!compiled) {
+    compiled = compilePattern(pattern);
+    if (patternCache.size >= 256) patternCache.delete(patternCache.keys().next().value as string);
+    patternCache.set(pattern, compiled);
+  }
+  return compiled;
+};
+
 /** Creates the EventBridge service. */
 export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cloud): Service => {
   const events = new EventsBackend(ctx, cloud);
@@ -713,7 +725,7 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
       }
       if (event === null || typeof event !== 'object' || Array.isArray(event))
         throw validation('Parameter Event is not valid.');
-      return { Result: compilePattern(String(input.EventPattern)).matches(event) };
+      return { Result: cachedPattern(String(input.EventPattern)).matches(event) };
     },
     PutRule: async (input) => ({ RuleArn: events.putRule(input, false).arn }),
     DescribeRule: async (input) => describeRule(events.rule(input.Name, input.EventBusName), ctx.accountId),
@@ -878,6 +890,9 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
             templateTarget(t, resource.logicalId),
           );
           const rule = events.putRule({ ...p, Name: p.Name ?? resource.physicalId }, true);
+          rule.tags = Object.fromEntries(
+            ((p.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
+          );
           rule.targets.clear();
           if (targets.length > 0) events.putTargets(rule, targets);
         }

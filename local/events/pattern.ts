@@ -13,8 +13,18 @@ import { AwsError } from '../core/errors';
 /** A JSON leaf of an event. */
 export type Leaf = string | number | boolean | null;
 
+/**
+ * Where a leaf sits in the event's arrays: pairs of (array id, element index), outermost first. Two fields matched
+ * inside the same array of objects must come from the same element, as AWS requires.
+ */
+type Membership = readonly number[];
+
 /** An event flattened to its leaf values per dot-joined path. */
-export type FlatEvent = ReadonlyMap<string, readonly Leaf[]>;
+export interface FlatEvent {
+  readonly values: ReadonlyMap<string, readonly Leaf[]>;
+  /** Per path, the array membership of each leaf (same order as `values`); only when an array holds objects. */
+  readonly members: ReadonlyMap<string, readonly Membership[]> | undefined;
+}
 
 type Condition = (value: Leaf) => boolean;
 
@@ -50,20 +60,34 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Flattens an event into leaf values per dot-joined path. */
 export const flattenEvent = (event: unknown): FlatEvent => {
-  const out = new Map<string, Leaf[]>();
-  const add = (path: string, value: unknown): void => {
+  const values = new Map<string, Leaf[]>();
+  const members = new Map<string, Membership[]>();
+  let arrays = 0;
+  let objectArrays = false;
+  const add = (path: string, value: unknown, membership: Membership): void => {
     if (Array.isArray(value)) {
-      for (const item of value) add(path, item);
+      const id = arrays++;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (isObject(item)) objectArrays = true;
+        add(path, item, [...membership, id, i]);
+      }
     } else if (isObject(value)) {
-      for (const key of Object.keys(value)) add(path === '' ? key : `${path}.${key}`, value[key]);
+      for (const key of Object.keys(value)) add(path === '' ? key : `${path}.${key}`, value[key], membership);
     } else {
-      const leaves = out.get(path);
-      if (leaves) leaves.push(value as Leaf);
-      else out.set(path, [value as Leaf]);
+      const leaves = values.get(path);
+      const where = members.get(path);
+      if (leaves && where) {
+        leaves.push(value as Leaf);
+        where.push(membership);
+      } else {
+        values.set(path, [value as Leaf]);
+        members.set(path, [membership]);
+      }
     }
   };
-  if (isObject(event)) add('', event);
-  return out;
+  if (isObject(event)) add('', event, []);
+  return { values, members: objectArrays ? members : undefined };
 };
 
 /** Compiles a pattern given as JSON text or as an already parsed object. */
@@ -79,7 +103,8 @@ export const compilePattern = (pattern: string | unknown): CompiledPattern => {
   if (!isObject(parsed)) throw invalidPattern('Filter is not an object');
   const root: PatternNode = { fields: [], ors: [] };
   compileObject(parsed, '', root);
-  const matchesFlat = (event: FlatEvent): boolean => matchNode(root, event);
+  const matchesFlat = (event: FlatEvent): boolean =>
+    event.members ? matchConsistent(root, 0, event, new Map(), () => true) : matchNode(root, event.values);
   return { matchesFlat, matches: (event) => matchesFlat(flattenEvent(event)) };
 };
 
@@ -88,7 +113,8 @@ export const validatePattern = (pattern: string | unknown): void => {
   compilePattern(pattern);
 };
 
-const matchNode = (node: PatternNode, event: FlatEvent): boolean => {
+/** Matching when the event has no arrays of objects: any leaf of each field may satisfy it. */
+const matchNode = (node: PatternNode, event: ReadonlyMap<string, readonly Leaf[]>): boolean => {
   for (const field of node.fields) {
     const values = event.get(field.path);
     if (values === undefined) {
@@ -108,6 +134,53 @@ const anyHolds = (conditions: readonly Condition[], values: readonly Leaf[]): bo
     for (const condition of conditions) if (condition(value)) return true;
   }
   return false;
+};
+
+type Assignment = ReadonlyMap<number, number>;
+
+/** Extends an assignment of array ids to element indexes with a leaf's membership; undefined on conflict. */
+const extend = (assignment: Assignment, membership: Membership): Assignment | undefined => {
+  let out: Map<number, number> | undefined;
+  for (let i = 0; i < membership.length; i += 2) {
+    const id = membership[i]!;
+    const index = membership[i + 1]!;
+    const current = (out ?? assignment).get(id);
+    if (current === undefined) {
+      out ??= new Map(assignment);
+      out.set(id, index);
+    } else if (current !== index) return undefined;
+  }
+  return out ?? assignment;
+};
+
+/**
+ * Matching with array consistency: the node's fields (then its `$or` groups) are satisfied one by one by leaves
+ * whose array elements agree with the choices made so far; `next` continues with the rest of the pattern.
+ */
+const matchConsistent = (
+  node: PatternNode,
+  step: number,
+  event: FlatEvent,
+  assignment: Assignment,
+  next: (assignment: Assignment) => boolean,
+): boolean => {
+  if (step < node.fields.length) {
+    const field = node.fields[step]!;
+    const values = event.values.get(field.path);
+    if (values === undefined) return field.matchesAbsent && matchConsistent(node, step + 1, event, assignment, next);
+    const where = event.members!.get(field.path)!;
+    for (let i = 0; i < values.length; i++) {
+      if (!field.conditions.some((condition) => condition(values[i]!))) continue;
+      const extended = extend(assignment, where[i]!);
+      if (extended && matchConsistent(node, step + 1, event, extended, next)) return true;
+    }
+    return false;
+  }
+  const group = node.ors[step - node.fields.length];
+  if (group === undefined) return next(assignment);
+  return group.some((alternative) =>
+    matchConsistent(alternative, 0, event, assignment, (a) => matchConsistent(node, step + 1, event, a, next)),
+  );
 };
 
 const compileObject = (obj: Record<string, unknown>, prefix: string, node: PatternNode): void => {

@@ -107,6 +107,35 @@ describe('event patterns from the EventBridge user guide', () => {
     expect(compilePattern(pattern).matches(ec2)).toBe(expected);
   });
 
+  describe('arrays of objects', () => {
+    const staff = {
+      source: 'hr',
+      detail: {
+        employees: [
+          { first: 'Anna', last: 'Jones', tags: ['lead'] },
+          { first: 'John', last: 'Smith', tags: ['new'] },
+        ],
+      },
+    };
+
+    it('matches fields that come from the same array element', () => {
+      expect(compilePattern({ detail: { employees: { first: ['Anna'], last: ['Jones'] } } }).matches(staff)).toBe(true);
+    });
+
+    it('does not match fields taken from different array elements', () => {
+      expect(compilePattern({ detail: { employees: { first: ['Anna'], last: ['Smith'] } } }).matches(staff)).toBe(
+        false,
+      );
+    });
+
+    it('keeps $or branches consistent with the element chosen by the other fields', () => {
+      const pattern = { detail: { employees: { first: ['John'], $or: [{ last: ['Jones'] }, { tags: ['lead'] }] } } };
+      expect(compilePattern(pattern).matches(staff)).toBe(false);
+      const other = { detail: { employees: { first: ['John'], $or: [{ last: ['Jones'] }, { tags: ['new'] }] } } };
+      expect(compilePattern(other).matches(staff)).toBe(true);
+    });
+  });
+
   it('rejects a $or with a single branch', () => {
     expect(outcome({ $or: [{ source: ['x'] }] }, ec2)).toMatch(/^Event pattern is not valid/);
   });
