@@ -157,12 +157,18 @@ export const renderTemplate = (
     compile = new Compile(parse(template), { customMethodHandlers: javaStringMethods as never, escape: false });
     compiled.set(template, compile);
   }
-  return compile.render({
-    input: vars.input ? inputVariable(vars.input) : inputVariable({ body: '', params: emptyParams() }),
-    util: utilVariable,
-    context: vars.context,
-    stageVariables: vars.stageVariables,
-  });
+  // Silent rendering: API Gateway renders an undefined reference (`$context.authorizer.email` when the
+  // authorizer set none, `$input.path('$.missing')`) as nothing, not as its own source text.
+  return compile.render(
+    {
+      input: vars.input ? inputVariable(vars.input) : inputVariable({ body: '', params: emptyParams() }),
+      util: utilVariable,
+      context: vars.context,
+      stageVariables: vars.stageVariables,
+    },
+    undefined,
+    true,
+  );
 };
 
 export const emptyParams = (): TemplateInput['params'] => ({ path: {}, querystring: {}, header: {} });

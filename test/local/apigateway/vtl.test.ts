@@ -52,6 +52,11 @@ describe('mapping templates', () => {
     expect(urlEncode('*-._~')).toBe('*-._%7E');
   });
 
+  it('renders undefined references as nothing, as API Gateway does', () => {
+    expect(render("[$input.path('$.missing')][$context.authorizer.email][$nothing]")).toBe('[][][]');
+    expect(render("#if($input.path('$.missing'))set#{else}unset#end")).toBe('unset');
+  });
+
   it('exposes $context and $stageVariables, and records responseOverride', () => {
     const context = { requestId: 'req-9', authorizer: { claims: { sub: 'u1' } }, ...newOverrides() };
     const out = renderTemplate(
