@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { isAwsError } from '../core/errors';
 import type { CallContext, LocalLogger, RawRequest, RawResponse, Route, Service } from '../core/types';
 import { queryErrorXml, queryResponseXml, unflattenQuery } from './query';
@@ -75,11 +76,20 @@ export const signingName = (
   return credential?.split('/')[3];
 };
 
+/** The request body, decompressed: SDK clients gzip large bodies (CloudWatch `PutMetricData`). */
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      try {
+        const encoding = req.headers['content-encoding'];
+        resolve(encoding === 'gzip' ? gunzipSync(body) : encoding === 'deflate' ? inflateSync(body) : body);
+      } catch (e) {
+        reject(e);
+      }
+    });
     req.on('error', reject);
   });
 
@@ -170,7 +180,9 @@ export const edgeHandler = (options: EdgeOptions, extraRoutes: readonly Route[])
     const prefix = target.slice(0, dot);
     const operation = target.slice(dot + 1);
     const service = options.services().find((s) => s.targetPrefix === prefix);
-    const contentType = raw.headers['content-type']?.split(';')[0]?.trim() || 'application/x-amz-json-1.0';
+    const contentType =
+      raw.headers['content-type']?.split(';')[0]?.trim() ||
+      (service?.protocol === 'json1.1' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0');
     if (!service) {
       return jsonError(
         'UnknownOperationException',

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, ListEventBusesCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -242,6 +243,21 @@ describe('the edge server', () => {
 
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('<Code>InvalidAction</Code>');
+  });
+
+  it('reads gzip-compressed request bodies, as SDK clients send large ones', async () => {
+    const res = await fetch(edge.url, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics',
+        'content-type': 'application/x-amz-json-1.0',
+        'content-encoding': 'gzip',
+      },
+      body: gzipSync(JSON.stringify({ Namespace: 'zipped' })),
+    });
+
+    expect(res.status).toBe(200);
+    expect(calls[0]?.input).toEqual({ Namespace: 'zipped' });
   });
 
   it('answers malformed JSON with SerializationException', async () => {
