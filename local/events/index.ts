@@ -103,6 +103,8 @@ const PERMANENT_ERRORS = new Set([
   'QueueDoesNotExist',
   'AWS.SimpleQueueService.NonExistentQueue',
   'StateMachineDoesNotExist',
+  'ExecutionAlreadyExists',
+  'InvalidExecutionInput',
   'NotFoundException',
   'AccessDeniedException',
   'ValidationException',

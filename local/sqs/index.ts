@@ -335,6 +335,22 @@ export class SqsBackend {
     }));
   }
 
+  /** The first messages of a queue as they are stored, without receiving them (console: inspect a DLQ). */
+  peek(
+    ref: string,
+    limit = 50,
+  ): { messageId: string; body: string; sentTimestamp: number; receiveCount: number; inFlight: boolean }[] {
+    const queue = this.queue(ref);
+    const now = this.clock.now();
+    return [...queue.messages.values()].slice(0, limit).map((m) => ({
+      messageId: m.messageId,
+      body: m.body,
+      sentTimestamp: m.sentTimestamp,
+      receiveCount: m.receiveCount,
+      inFlight: m.visibleAt > now && m.receiptHandle !== undefined,
+    }));
+  }
+
   /** Creates a queue (or answers the existing one when its attributes agree). */
   createQueue(
     name: string,

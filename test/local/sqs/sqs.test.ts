@@ -306,6 +306,14 @@ describe('local SQS in-process', () => {
       await cloud.call('sqs', 'SendMessage', { QueueUrl, MessageBody: 'a' });
       await cloud.call('sqs', 'SendMessage', { QueueUrl, MessageBody: 'b' });
       await cloud.call('sqs', 'ReceiveMessage', { QueueUrl });
+      expect(
+        sqsBackendOf(service)!
+          .peek('measured')
+          .map((m) => [m.body, m.inFlight]),
+      ).toEqual([
+        ['a', true],
+        ['b', false],
+      ]);
       await sqsBackendOf(service)!.publishMetrics();
       const values = Object.fromEntries(
         published
