@@ -8,7 +8,15 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { type CloudWatchService, createCloudWatchService } from '../../../local/cloudwatch';
-import { eventually, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+import {
+  awsCli,
+  awsCliAvailable,
+  eventually,
+  resource,
+  startTestEdge,
+  TestCloud,
+  testContext,
+} from '../lambda/support';
 
 const minute = 60_000;
 /** The start of the current minute, so a test's samples fall into known one-minute buckets. */
@@ -298,5 +306,44 @@ describe('local CloudWatch metrics', () => {
       expect(xml).toContain(`<Timestamp>${new Date(t0).toISOString()}</Timestamp>`);
       expect(xml).toContain('<Sum>5</Sum>');
     });
+
+    (awsCliAvailable ? it : it.skip)(
+      'puts and reads a metric through the AWS CLI',
+      async () => {
+        const t0 = thisMinute() - 40 * minute;
+        const put = await awsCli(edge.url, [
+          'cloudwatch',
+          'put-metric-data',
+          '--namespace',
+          'awscli',
+          '--metric-name',
+          'Runs',
+          '--value',
+          '6',
+          '--timestamp',
+          new Date(t0).toISOString(),
+        ]);
+        const stats = await awsCli(edge.url, [
+          'cloudwatch',
+          'get-metric-statistics',
+          '--namespace',
+          'awscli',
+          '--metric-name',
+          'Runs',
+          '--start-time',
+          new Date(t0).toISOString(),
+          '--end-time',
+          new Date(t0 + minute).toISOString(),
+          '--period',
+          '60',
+          '--statistics',
+          'Sum',
+        ]);
+
+        expect(put.status).toBe(0);
+        expect(stats.json.Datapoints).toEqual([expect.objectContaining({ Sum: 6 })]);
+      },
+      20_000,
+    );
   });
 });

@@ -14,7 +14,7 @@ import {
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { type CognitoService, createCognitoService } from '../../../local/cognito';
-import { resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+import { awsCli, awsCliAvailable, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
 
 const poolId = 'us-east-1_TestPool1';
 const clientId = 'localclient0000000000000001';
@@ -364,5 +364,43 @@ describe('local Cognito user pools', () => {
         ),
       ).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
     });
+
+    (awsCliAvailable ? it : it.skip)(
+      'signs up, confirms as admin and signs in through the AWS CLI',
+      async () => {
+        const signUp = await awsCli(edge.url, [
+          'cognito-idp',
+          'sign-up',
+          '--client-id',
+          clientId,
+          '--username',
+          'cli@example.com',
+          '--password',
+          'Cli-Password-1',
+        ]);
+        await awsCli(edge.url, [
+          'cognito-idp',
+          'admin-confirm-sign-up',
+          '--user-pool-id',
+          poolId,
+          '--username',
+          'cli@example.com',
+        ]);
+        const auth = await awsCli(edge.url, [
+          'cognito-idp',
+          'initiate-auth',
+          '--client-id',
+          clientId,
+          '--auth-flow',
+          'USER_PASSWORD_AUTH',
+          '--auth-parameters',
+          'USERNAME=cli@example.com,PASSWORD=Cli-Password-1',
+        ]);
+
+        expect(signUp.json).toMatchObject({ UserConfirmed: false });
+        expect(decodeJwt(auth.json.AuthenticationResult.IdToken).email).toBe('cli@example.com');
+      },
+      20_000,
+    );
   });
 });

@@ -10,7 +10,16 @@ import {
 } from '@aws-sdk/client-lambda';
 import { createLambdaService, type LambdaService } from '../../../local/lambda';
 import { createSqsService } from '../../../local/sqs';
-import { eventually, resource, startTestEdge, TestCloud, testContext } from './support';
+import {
+  awsCli,
+  awsCliAvailable,
+  eventually,
+  rawPayloadArgs,
+  resource,
+  startTestEdge,
+  TestCloud,
+  testContext,
+} from './support';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 const arnOf = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -357,6 +366,29 @@ describe('local Lambda service', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     });
+
+    (awsCliAvailable ? it : it.skip)(
+      'invokes through the AWS CLI',
+      async () => {
+        const outFile = path.join(os.tmpdir(), `lambda-cli-${process.pid}.json`);
+        const answer = await awsCli(edge.url, [
+          'lambda',
+          'invoke',
+          '--function-name',
+          'cjs-fn',
+          '--payload',
+          '{"a":1,"b":41}',
+          ...rawPayloadArgs,
+          outFile,
+        ]);
+
+        expect(answer.status).toBe(0);
+        expect(answer.json).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
+        expect(JSON.parse(fs.readFileSync(outFile, 'utf8')).sum).toBe(42);
+        fs.rmSync(outFile, { force: true });
+      },
+      20_000,
+    );
   });
 });
 

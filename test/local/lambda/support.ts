@@ -2,6 +2,7 @@
  * Test support for the local services of this folder and its siblings (cognito, sns, cloudwatch): a Cloud that
  * routes `call` to registered services, a context, the real edge on a free port, resource builders, and polling.
  */
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Cloud, LocalContext, ResolvedResource, Service, ServiceFactory } from '../../../local/core/types';
 import { startEdge } from '../../../local/edge';
@@ -88,3 +89,41 @@ export const eventually = async <T>(
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
 };
+
+/** Whether the AWS CLI is on PATH (CLI protocol tests are skipped without it). */
+const cliVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+export const awsCliAvailable = cliVersion.status === 0;
+/** AWS CLI v2 needs `--cli-binary-format raw-in-base64-out` to send a JSON payload as is. */
+export const rawPayloadArgs = /aws-cli\/2/.test(`${cliVersion.stdout}${cliVersion.stderr}`)
+  ? ['--cli-binary-format', 'raw-in-base64-out']
+  : [];
+
+/** Run the AWS CLI (asynchronously: the edge answers in this process) against a local endpoint, dummy credentials. */
+export const awsCli = (
+  endpoint: string,
+  args: string[],
+): Promise<{ status: number | null; json: any; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(
+      'aws',
+      ['--endpoint-url', endpoint, '--output', 'json', ...args],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_PAGER: '',
+        },
+      },
+      (error, stdout, stderr) => {
+        const out = stdout.trim();
+        resolve({
+          status: error ? ((error as { code?: number }).code ?? 1) : 0,
+          json: out ? JSON.parse(out) : undefined,
+          stderr,
+        });
+      },
+    );
+  });

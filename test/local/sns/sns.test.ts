@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { createSnsService, type SnsService } from '../../../local/sns';
 import { createSqsService } from '../../../local/sqs';
-import { resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+import { awsCli, awsCliAvailable, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
 
 const topicArn = 'arn:aws:sns:us-east-1:000000000000:orders';
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
@@ -221,5 +221,34 @@ describe('local SNS', () => {
         name: 'NotFoundException',
       });
     });
+
+    (awsCliAvailable ? it : it.skip)(
+      'creates a topic and publishes through the AWS CLI',
+      async () => {
+        const created = await awsCli(edge.url, ['sns', 'create-topic', '--name', 'cli-topic']);
+        const published = await awsCli(edge.url, [
+          'sns',
+          'publish',
+          '--topic-arn',
+          created.json.TopicArn,
+          '--message',
+          'from the cli',
+        ]);
+        const attributes = await awsCli(edge.url, [
+          'sns',
+          'get-topic-attributes',
+          '--topic-arn',
+          created.json.TopicArn,
+        ]);
+
+        expect(created.json.TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:cli-topic');
+        expect(published.json.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(attributes.json.Attributes).toMatchObject({
+          TopicArn: created.json.TopicArn,
+          SubscriptionsConfirmed: '0',
+        });
+      },
+      20_000,
+    );
   });
 });
