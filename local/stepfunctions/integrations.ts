@@ -139,9 +139,13 @@ export const cloudIntegrations = (cloud: Cloud): TaskIntegrations => {
   };
 
   const startExecution = async (params: Record<string, any>, pattern: IntegrationPattern, signal: AbortSignal) => {
+    // The optimized integration takes the API's fields capitalised (StateMachineArn, Input, Name).
+    const input = params.Input ?? params.input;
     const started = await callService('states', 'StartExecution', {
-      ...params,
-      input: params.input === undefined ? undefined : asText(params.input),
+      stateMachineArn: params.StateMachineArn ?? params.stateMachineArn,
+      name: params.Name ?? params.name,
+      input: input === undefined ? undefined : asText(input),
+      traceHeader: params.TraceHeader ?? params.traceHeader,
     });
     if (pattern === 'request' || pattern === 'token') return started;
     for (;;) {
