@@ -937,28 +937,43 @@ class StateContext {
             reject(timeoutError(StatesErrors.HeartbeatTimeout));
           }, opts.heartbeatMs);
         };
-        const awaitToken = (): void => {
+        // As on AWS, the token is valid from the moment the task is scheduled: the invoked resource may answer it
+        // before its own invocation returns. Such an answer is held until the task is submitted.
+        let submitted = false;
+        let early: (() => void) | undefined;
+        const settle = (answer: () => void): void => {
+          if (submitted) answer();
+          else early ??= answer;
+        };
+        const registerToken = (): void => {
           if (!token) return;
-          armHeartbeat();
           this.env.tokens.add(token, {
             executionArn: this.exec.executionArn,
             succeed: (output) => {
               this.env.tokens.close(token, 'done');
-              resolve(output);
+              settle(() => resolve(output));
             },
             fail: (error, cause) => {
               this.env.tokens.close(token, 'done');
-              reject(new StatesError(error, cause));
+              settle(() => reject(new StatesError(error, cause)));
             },
             heartbeat: armHeartbeat,
           });
-          this.checkpoint('token', { token, deadline: opts.deadline });
+        };
+        const awaitToken = (): void => {
+          if (!token) return;
+          submitted = true;
+          armHeartbeat();
+          if (!early) this.checkpoint('token', { token, deadline: opts.deadline });
+          early?.();
         };
         this.frame.onBlock();
         if (opts.resuming) {
+          registerToken();
           awaitToken();
           return;
         }
+        if (opts.pattern === 'token') registerToken();
         this.env.integrations
           .invoke({
             resource: String(this.state.Resource),
