@@ -26,7 +26,7 @@ import {
 import type { Service } from '../../../local/core/types';
 import { createSqsService, sqsBackendOf } from '../../../local/sqs';
 import { md5OfAttributes } from '../../../local/sqs/md5';
-import { addService, clientConfig, startTestCloud, type TestCloud } from './support';
+import { addService, clientConfig, eventually, startTestCloud, type TestCloud } from './support';
 
 describe('local SQS through the AWS SDK', () => {
   let cloud: TestCloud;
@@ -255,6 +255,29 @@ describe('local SQS in-process', () => {
       const got = await poll;
       expect(got.Messages[0].Body).toBe('hi');
       await cloud.call('sqs', 'DeleteMessage', { QueueUrl: arn, ReceiptHandle: got.Messages[0].ReceiptHandle });
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('drops messages older than the retention period', async () => {
+    // Time scale 600: the minimum retention of 60 s lasts 100 ms.
+    const cloud = await startTestCloud({ timeScale: 600 });
+    try {
+      await addService(cloud, createSqsService);
+      const { QueueUrl } = await cloud.call('sqs', 'CreateQueue', {
+        QueueName: 'short',
+        Attributes: { MessageRetentionPeriod: '60' },
+      });
+      await cloud.call('sqs', 'SendMessage', { QueueUrl, MessageBody: 'old' });
+      const count = async () =>
+        Number(
+          (await cloud.call('sqs', 'GetQueueAttributes', { QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))
+            .Attributes.ApproximateNumberOfMessages,
+        );
+      expect(await count()).toBe(1);
+      await eventually(async () => ((await count()) === 0 ? true : undefined), 3000);
+      expect((await cloud.call('sqs', 'ReceiveMessage', { QueueUrl })).Messages).toBeUndefined();
     } finally {
       await cloud.close();
     }
