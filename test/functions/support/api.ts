@@ -70,6 +70,7 @@ export function apiEvent(options: {
 export async function call(
   handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
   event: APIGatewayProxyEvent,
+  // biome-ignore lint/suspicious/noExplicitAny: answers of many shapes, asserted field by field in the tests
 ): Promise<{ statusCode: number; headers: Record<string, string>; body: any }> {
   const result = await handler(event, lambdaContext());
   return {
