@@ -93,6 +93,9 @@ interface PersistedState {
   readonly rules: (Omit<Rule, 'targets' | 'compiled' | 'timer' | 'fromTemplate'> & { targets: Target[] })[];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: AWS API inputs are untyped JSON, validated field by field where used.
+type Json = Record<string, any>;
+
 const DEFAULT_BUS = 'default';
 const LOG_LIMIT = 200;
 const MAX_CONCURRENT_DELIVERIES = 64;
@@ -250,7 +253,7 @@ export class EventsBackend {
   }
 
   /** Creates or updates a rule (PutRule and template provisioning). */
-  putRule(input: Record<string, any>, fromTemplate: boolean): Rule {
+  putRule(input: Json, fromTemplate: boolean): Rule {
     const name = input.Name;
     if (typeof name !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(name))
       throw validation(
@@ -647,7 +650,7 @@ const describeRule = (rule: Rule, accountId: string) => ({
 });
 
 /** Template target (CloudFormation shape) → API target; fails loudly on a target the local cloud cannot reach. */
-const templateTarget = (target: Record<string, any>, ruleId: string): Target => {
+const templateTarget = (target: Json, ruleId: string): Target => {
   const service = String(target.Arn ?? '').split(':')[2] ?? '';
   if (!TARGET_SERVICES.has(service))
     throw new Error(
@@ -708,7 +711,7 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
         );
       const results: PutEventsResultEntry[] = [];
       const accepted: [string, BusEvent][] = [];
-      for (const entry of entries as Record<string, any>[]) {
+      for (const entry of entries as Json[]) {
         const result = acceptEntry(events, entry);
         if ('event' in result) {
           accepted.push([result.bus, result.event]);
@@ -888,9 +891,7 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
           });
           if (p.Policy !== undefined) bus.policy = typeof p.Policy === 'string' ? p.Policy : JSON.stringify(p.Policy);
         } else if (resource.type === 'AWS::Events::Rule') {
-          const targets = ((p.Targets ?? []) as Record<string, any>[]).map((t) =>
-            templateTarget(t, resource.logicalId),
-          );
+          const targets = ((p.Targets ?? []) as Json[]).map((t) => templateTarget(t, resource.logicalId));
           const rule = events.putRule({ ...p, Name: p.Name ?? resource.physicalId }, true);
           rule.tags = Object.fromEntries(
             ((p.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
@@ -910,7 +911,7 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
 /** Validates one PutEvents entry and builds its event, or answers the entry's error as AWS does. */
 const acceptEntry = (
   events: EventsBackend,
-  entry: Record<string, any>,
+  entry: Json,
 ): { bus: string; event: BusEvent } | { ErrorCode: string; ErrorMessage: string } => {
   for (const field of ['Source', 'DetailType', 'Detail'])
     if (entry[field] === undefined || entry[field] === null || entry[field] === '')

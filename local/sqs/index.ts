@@ -30,6 +30,9 @@ import { type Clock, InvalidHandleError, Queue, type QueueState, type StoredMess
 
 export type { MessageAttributeValue } from './md5';
 
+// biome-ignore lint/suspicious/noExplicitAny: AWS API inputs are untyped JSON, validated field by field where used.
+type Json = Record<string, any>;
+
 const error = (code: string, message: string, queryCode?: string): AwsError =>
   new AwsError(code, message, 400, true, queryCode);
 const noQueue = (): AwsError =>
@@ -398,7 +401,7 @@ export class SqsBackend {
   }
 
   /** Sends one message (validated); answers the SendMessage result fields. */
-  send(queue: Queue, entry: Record<string, any>, senderId: string): Record<string, string> {
+  send(queue: Queue, entry: Json, senderId: string): Record<string, string> {
     const body = entry.MessageBody;
     if (typeof body !== 'string' || body === '') throw missing('MessageBody');
     if (!VALID_BODY.test(body))
@@ -451,7 +454,7 @@ export class SqsBackend {
   }
 
   /** Receives with long polling: resolves as soon as messages are visible or the wait is over. */
-  async receive(queue: Queue, input: Record<string, any>): Promise<Record<string, unknown>[]> {
+  async receive(queue: Queue, input: Json): Promise<Record<string, unknown>[]> {
     const max = ranged(input.MaxNumberOfMessages, 'MaxNumberOfMessages', 1, 10) ?? 1;
     const visibility =
       ranged(input.VisibilityTimeout, 'VisibilityTimeout', 0, 43200) ?? queue.setting('VisibilityTimeout', 30);
@@ -644,7 +647,7 @@ const validateQueueAttributes = (
   return out;
 };
 
-const checkBatch = (entries: unknown, kind: string): Record<string, any>[] => {
+const checkBatch = (entries: unknown, kind: string): Json[] => {
   if (!Array.isArray(entries) || entries.length === 0)
     throw error(
       'EmptyBatchRequest',
@@ -658,7 +661,7 @@ const checkBatch = (entries: unknown, kind: string): Record<string, any>[] => {
       'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
     );
   const seen = new Set<string>();
-  for (const entry of entries as Record<string, any>[]) {
+  for (const entry of entries as Json[]) {
     const id = entry.Id;
     if (typeof id !== 'string' || !BATCH_ID.test(id))
       throw error(
@@ -670,11 +673,11 @@ const checkBatch = (entries: unknown, kind: string): Record<string, any>[] => {
       throw error('BatchEntryIdsNotDistinct', `Id ${id} repeated.`, 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct');
     seen.add(id);
   }
-  return entries as Record<string, any>[];
+  return entries as Json[];
 };
 
 /** Runs a batch entry by entry: AWS answers per-entry failures instead of failing the request. */
-const runBatch = (entries: Record<string, any>[], run: (entry: Record<string, any>) => Record<string, unknown>) => {
+const runBatch = (entries: Json[], run: (entry: Json) => Record<string, unknown>) => {
   const Successful: Record<string, unknown>[] = [];
   const Failed: Record<string, unknown>[] = [];
   for (const entry of entries) {

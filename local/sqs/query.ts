@@ -5,6 +5,9 @@
  * (`<Attribute><Name/><Value/></Attribute>`, flattened `<Message>` and `<QueueUrl>` lists), which the edge writes.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: AWS API inputs are untyped JSON, validated field by field where used.
+type Json = Record<string, any>;
+
 type Tree = { [key: string]: Tree | string };
 
 const queryInputs = new WeakSet<object>();
@@ -102,7 +105,7 @@ const BATCH_RESULT: Record<string, string> = {
 };
 
 /** Reshapes a JSON API answer into the element names of the query protocol's XML. */
-export const toQueryOutput = (operation: string, output: Record<string, any>): Record<string, unknown> => {
+export const toQueryOutput = (operation: string, output: Json): Record<string, unknown> => {
   switch (operation) {
     case 'GetQueueAttributes':
       return { Attribute: pairs(output.Attributes, 'Name', 'Value') };

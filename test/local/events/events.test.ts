@@ -28,13 +28,16 @@ import { createEventsService, eventsBackendOf } from '../../../local/events';
 import { createSqsService } from '../../../local/sqs';
 import { addService, clientConfig, startTestCloud, type TestCloud } from '../sqs/support';
 
+// biome-ignore lint/suspicious/noExplicitAny: the recorded inputs are the services' untyped JSON.
+type Json = Record<string, any>;
+
 /** A fake service that records its calls and answers with `answer` (which may throw). */
-const fakeService = (name: string, answer: (operation: string, input: any) => unknown) => {
-  const calls: { operation: string; input: any }[] = [];
+const fakeService = (name: string, answer: (operation: string, input: Json) => unknown) => {
+  const calls: { operation: string; input: Json }[] = [];
   const operations = new Proxy(
     {},
     {
-      get: (_t, operation: string) => async (input: unknown) => {
+      get: (_t, operation: string) => async (input: Json) => {
         calls.push({ operation, input });
         return answer(operation, input);
       },
