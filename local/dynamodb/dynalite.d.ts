@@ -6,7 +6,7 @@ declare module 'dynalite/db' {
   }
   export interface DynaliteError extends Error {
     statusCode?: number;
-    body?: { __type?: string; message?: string };
+    body?: { __type?: string; message?: string; Message?: string };
   }
   export function create(options: {
     path?: string;

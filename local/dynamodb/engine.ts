@@ -51,7 +51,8 @@ const actions = new Map<string, { action: Action; validation: Validation }>(
 export const toAwsError = (err: DynaliteError): AwsError | DynaliteError => {
   if (!err.statusCode || !err.body) return err;
   const code = (err.body.__type ?? 'InternalFailure').split('#').pop() as string;
-  return new AwsError(code, err.body.message ?? code, err.statusCode, err.statusCode < 500);
+  const message = err.body.message ?? err.body.Message ?? code;
+  return new AwsError(code, message, err.statusCode, err.statusCode < 500);
 };
 
 /** A dynalite store with its operations as promises. */
@@ -80,7 +81,8 @@ export const createDynaliteEngine = (options: { path?: string; region: string; a
     const entry = actions.get(operation);
     if (!entry) throw new AwsError('UnknownOperationException', `${operation} is not a dynalite operation`);
     try {
-      const data = checkTypes(input ?? {}, entry.validation.types);
+      // dynalite deletes unknown top-level keys from what it checks: a copy keeps the caller's object intact.
+      const data = checkTypes({ ...(input as object) }, entry.validation.types);
       checkValidations(data, entry.validation.types, entry.validation.custom, store);
       return data;
     } catch (e) {

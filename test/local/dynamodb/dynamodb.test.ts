@@ -340,3 +340,22 @@ describe('DynamoDB persistence', () => {
     }
   });
 });
+
+describe('DynamoDB operations called by other services', () => {
+  it('leave the caller input untouched and answer typed errors', async () => {
+    const local = await startTestCloud({ template: tablesTemplate(), stackName: 'Tables', services: ['dynamodb'] });
+    try {
+      const input = { TableName: 'stock-test', Item: { pk: { S: 'p' }, sk: { S: 's' } }, NotAnAwsField: 'kept' };
+
+      await local.cloud.call('dynamodb', 'PutItem', input, 'states');
+      const error = await local.cloud
+        .call('dynamodb', 'PutItem', { TableName: 'stock-test', Item: { pk: { S: 'p' } } })
+        .catch((e: unknown) => e);
+
+      expect(input.NotAnAwsField).toBe('kept');
+      expect(error).toMatchObject({ code: 'ValidationException', message: expect.stringContaining('key') });
+    } finally {
+      await local.stop();
+    }
+  });
+});
