@@ -1,6 +1,7 @@
 import { AwsError } from '../core/errors.ts';
 import type { CallContext, Cloud, LocalContext, ResolvedResource, Service, ServiceFactory } from '../core/types.ts';
 import { emfToMetricData, type PutMetricDataInput, parseEmfLine } from './emf.ts';
+import { evaluateMath } from './math.ts';
 import { MetricStore, parseTime } from './metrics.ts';
 
 export { emfToMetricData, parseEmfLine };
@@ -40,25 +41,46 @@ const timeOut = (ms: number, call: CallContext | undefined): number | string =>
 const bool = (value: unknown, fallback: boolean): boolean =>
   value === undefined ? fallback : value === true || value === 'true';
 
-/** Evaluation of a single-metric alarm over its last evaluation periods (metric-math alarms stay unevaluated). */
+/** The values of an alarm's metric (or metric-math result) over its last evaluation periods, oldest first. */
+const alarmValues = (p: Record<string, any>, store: MetricStore, periods: number): number[] | undefined => {
+  const end = Date.now();
+  if (Array.isArray(p.Metrics)) {
+    const queries = p.Metrics as Input[];
+    const period = Number(queries.find((q) => q.MetricStat)?.MetricStat?.Period ?? p.Period ?? 60);
+    const returned = queries.find((q) => q.ReturnData !== false && q.ReturnData !== 'false');
+    if (!returned) return undefined;
+    const series = querySeries(store, queries, end - periods * period * 1000, end + 1)(String(returned.Id));
+    if (series instanceof AwsError) return undefined;
+    return [...series.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, v]) => v)
+      .filter(Number.isFinite);
+  }
+  if (!p.MetricName) return undefined;
+  const period = Number(p.Period ?? 60);
+  const stat = p.ExtendedStatistic ?? p.Statistic ?? 'Average';
+  return store
+    .aggregate(
+      { Namespace: p.Namespace, MetricName: p.MetricName, Dimensions: p.Dimensions },
+      end - periods * period * 1000,
+      end + 1,
+      period,
+      [stat],
+    )
+    .map((x) => x.values[stat])
+    .filter((v): v is number => v !== undefined);
+};
+
+/** Evaluation of a metric or metric-math alarm over its last evaluation periods (composite alarms stay as they are). */
 const evaluate = (alarm: Alarm, store: MetricStore): { state: Alarm['state']; reason: string } | undefined => {
   const p = alarm.properties;
-  if (alarm.composite || !p.MetricName) return undefined;
-  const period = Number(p.Period ?? 60);
+  if (alarm.composite) return undefined;
   const periods = Number(p.EvaluationPeriods ?? 1);
   const needed = Number(p.DatapointsToAlarm ?? periods);
-  const stat = p.ExtendedStatistic ?? p.Statistic ?? 'Average';
-  const end = Date.now();
-  const points = store.aggregate(
-    { Namespace: p.Namespace, MetricName: p.MetricName, Dimensions: p.Dimensions },
-    end - periods * period * 1000,
-    end + 1,
-    period,
-    [stat],
-  );
+  const values = alarmValues(p, store, periods);
+  if (!values) return undefined;
   const compare = comparisons[String(p.ComparisonOperator)] ?? comparisons.GreaterThanOrEqualToThreshold!;
   const threshold = Number(p.Threshold ?? 0);
-  const values = points.map((x) => x.values[stat]).filter((v): v is number => v !== undefined);
   const missing = Math.max(0, periods - values.length);
   const treatMissing = String(p.TreatMissingData ?? 'missing');
   const breaching = values.filter((v) => compare(v, threshold)).length + (treatMissing === 'breaching' ? missing : 0);
@@ -115,6 +137,50 @@ const page = <T>(items: T[], token: unknown, limit: unknown, max = 500): { items
   const size = Math.min(Number(limit ?? max) || max, max);
   const slice = items.slice(start, start + size);
   return start + size < items.length ? { items: slice, next: String(start + size) } : { items: slice };
+};
+
+/**
+ * The series of each query of a GetMetricData request (or an alarm's `Metrics`): `MetricStat` queries read the
+ * store, `Expression` queries are evaluated with metric math over the others. Errors are returned, not thrown,
+ * so that one bad query does not fail the others.
+ */
+const querySeries = (store: MetricStore, queries: readonly Input[], start: number, end: number) => {
+  const cache = new Map<string, Map<number, number> | AwsError>();
+  const byId = new Map(queries.map((q) => [String(q.Id), q]));
+  const statSeries = (query: Input): Map<number, number> => {
+    const stat = String(query.MetricStat.Stat);
+    const points = store.aggregate(query.MetricStat.Metric, start, end, Number(query.MetricStat.Period ?? 60), [stat]);
+    return new Map(
+      points.filter((p) => p.values[stat] !== undefined).map((p) => [p.timestamp, p.values[stat] as number]),
+    );
+  };
+  const resolve = (id: string, depth = 0): Map<number, number> | AwsError => {
+    const cached = cache.get(id);
+    if (cached) return cached;
+    const query = byId.get(id);
+    let value: Map<number, number> | AwsError;
+    try {
+      if (!query || depth > 20) throw new AwsError('ValidationError', `Unknown metric id ${id}`);
+      if (query.MetricStat) value = statSeries(query);
+      else {
+        const result = evaluateMath(
+          String(query.Expression ?? ''),
+          (ref) => {
+            const found = resolve(ref, depth + 1);
+            if (found instanceof AwsError) throw found;
+            return found;
+          },
+          () => queries.filter((q) => q.MetricStat).map(statSeries),
+        );
+        value = typeof result === 'number' ? new Map() : result;
+      }
+    } catch (error) {
+      value = error instanceof AwsError ? error : new AwsError('InternalError', (error as Error).message);
+    }
+    cache.set(id, value);
+    return value;
+  };
+  return resolve;
 };
 
 class LocalCloudWatch {
@@ -217,14 +283,15 @@ export const createCloudWatchService: ServiceFactory = (ctx, cloud) => {
   const cw = new LocalCloudWatch(ctx, cloud);
 
   const getMetricData = async (input: Input, call?: CallContext) => {
-    const start = parseTime(input.StartTime);
-    const end = parseTime(input.EndTime);
     const descending = (input.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';
+    const queries = (input.MetricDataQueries ?? []) as Input[];
+    const series = querySeries(cw.store, queries, parseTime(input.StartTime), parseTime(input.EndTime));
     const results: Record<string, unknown>[] = [];
     const messages: Record<string, unknown>[] = [];
-    for (const query of (input.MetricDataQueries ?? []) as Input[]) {
+    for (const query of queries) {
       if (query.ReturnData === false || query.ReturnData === 'false') continue;
-      if (!query.MetricStat) {
+      const values = series(String(query.Id));
+      if (values instanceof AwsError) {
         results.push({
           Id: query.Id,
           Label: query.Label ?? query.Id,
@@ -232,20 +299,17 @@ export const createCloudWatchService: ServiceFactory = (ctx, cloud) => {
           Values: [],
           StatusCode: 'InternalError',
         });
-        messages.push({ Code: 'Unsupported', Value: `Metric math (${query.Id}) is not evaluated locally` });
+        messages.push({ Code: values.code, Value: `${query.Id}: ${values.message}` });
         continue;
       }
-      const stat = String(query.MetricStat.Stat);
-      let points = cw.store.aggregate(query.MetricStat.Metric, start, end, Number(query.MetricStat.Period ?? 60), [
-        stat,
-      ]);
-      if (descending) points = points.reverse();
-      const present = points.filter((p) => p.values[stat] !== undefined);
+      const points = [...values.entries()]
+        .filter(([, v]) => Number.isFinite(v))
+        .sort(([a], [b]) => (descending ? b - a : a - b));
       results.push({
         Id: query.Id,
-        Label: query.Label ?? query.MetricStat.Metric?.MetricName,
-        Timestamps: present.map((p) => timeOut(p.timestamp, call)),
-        Values: present.map((p) => p.values[stat]),
+        Label: query.Label ?? query.MetricStat?.Metric?.MetricName ?? query.Id,
+        Timestamps: points.map(([t]) => timeOut(t, call)),
+        Values: points.map(([, v]) => v),
         StatusCode: 'Complete',
       });
     }

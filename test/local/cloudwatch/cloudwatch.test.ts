@@ -53,6 +53,29 @@ describe('local CloudWatch metrics', () => {
         'pay-errors',
         { Arn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:pay-errors' },
       ),
+      resource(
+        'AWS::CloudWatch::Alarm',
+        'ErrorRate',
+        {
+          Metrics: [
+            {
+              Id: 'm1',
+              ReturnData: false,
+              MetricStat: { Metric: { Namespace: 'rate', MetricName: 'Errors' }, Period: 60, Stat: 'Sum' },
+            },
+            {
+              Id: 'm2',
+              ReturnData: false,
+              MetricStat: { Metric: { Namespace: 'rate', MetricName: 'Invocations' }, Period: 60, Stat: 'Sum' },
+            },
+            { Id: 'e1', Expression: 'm1 / m2 * 100', ReturnData: true },
+          ],
+          EvaluationPeriods: 1,
+          Threshold: 20,
+          ComparisonOperator: 'GreaterThanThreshold',
+        },
+        'error-rate',
+      ),
       resource('AWS::CloudWatch::Dashboard', 'Board', { DashboardBody: '{"widgets":[]}' }, 'ops-board'),
     ]);
   });
@@ -155,6 +178,56 @@ describe('local CloudWatch metrics', () => {
     ]);
   });
 
+  it('evaluates metric-math expressions over the other queries of GetMetricData', async () => {
+    const t0 = thisMinute() - 15 * minute;
+    const put = (name: string, value: number, at: number) =>
+      call('PutMetricData', {
+        Namespace: 'math',
+        MetricData: [{ MetricName: name, Timestamp: new Date(at), Value: value }],
+      });
+    await put('Invocations', 10, t0);
+    await put('Errors', 1, t0);
+    await put('Invocations', 4, t0 + minute);
+    await put('Errors', 2, t0 + minute);
+    const stat = (id: string, name: string) => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: { Metric: { Namespace: 'math', MetricName: name }, Period: 60, Stat: 'Sum' },
+    });
+
+    const answer = await call('GetMetricData', {
+      StartTime: new Date(t0),
+      EndTime: new Date(t0 + 2 * minute),
+      ScanBy: 'TimestampAscending',
+      MetricDataQueries: [
+        stat('inv', 'Invocations'),
+        stat('err', 'Errors'),
+        { Id: 'rate', Expression: '100 * err / inv', Label: 'Error rate' },
+        { Id: 'all', Expression: 'SUM(METRICS())' },
+        { Id: 'bad', Expression: 'ANOMALY_DETECTION_BAND(inv)' },
+      ],
+    });
+
+    expect(answer.MetricDataResults).toEqual([
+      {
+        Id: 'rate',
+        Label: 'Error rate',
+        Timestamps: [t0 / 1000, (t0 + minute) / 1000],
+        Values: [10, 50],
+        StatusCode: 'Complete',
+      },
+      {
+        Id: 'all',
+        Label: 'all',
+        Timestamps: [t0 / 1000, (t0 + minute) / 1000],
+        Values: [11, 6],
+        StatusCode: 'Complete',
+      },
+      { Id: 'bad', Label: 'bad', Timestamps: [], Values: [], StatusCode: 'InternalError' },
+    ]);
+    expect(answer.Messages[0].Value).toMatch(/not supported locally/);
+  });
+
   it('turns EMF log lines into metrics', async () => {
     const line = `2026-01-01T00:00:00.000Z\tabc\tINFO\t${JSON.stringify({
       _aws: {
@@ -194,6 +267,20 @@ describe('local CloudWatch metrics', () => {
       NewStateValue: 'ALARM',
       OldStateValue: 'INSUFFICIENT_DATA',
     });
+  });
+
+  it('evaluates a metric-math alarm', async () => {
+    await call('PutMetricData', {
+      Namespace: 'rate',
+      MetricData: [
+        { MetricName: 'Errors', Value: 5 },
+        { MetricName: 'Invocations', Value: 10 },
+      ],
+    });
+
+    const answer = await call('DescribeAlarms', { AlarmNames: ['error-rate'] });
+
+    expect(answer.MetricAlarms[0]).toMatchObject({ AlarmName: 'error-rate', StateValue: 'ALARM' });
   });
 
   describe('through the AWS SDK (JSON 1.0) and the query protocol', () => {
@@ -263,7 +350,7 @@ describe('local CloudWatch metrics', () => {
       expect(data.MetricDataResults?.[0]?.Timestamps?.[0]).toEqual(new Date(t0));
       expect(stats.Datapoints?.[0]).toMatchObject({ Sum: 4, Timestamp: new Date(t0) });
       expect(metrics.Metrics).toHaveLength(1);
-      expect(alarms.MetricAlarms?.[0]?.AlarmName).toBe('pay-errors');
+      expect(alarms.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['pay-errors', 'error-rate']);
       expect(alarms.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
       expect(dashboard.DashboardBody).toBe('{"widgets":[]}');
       await expect(client.send(new GetDashboardCommand({ DashboardName: 'missing' }))).rejects.toMatchObject({
