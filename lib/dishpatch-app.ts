@@ -34,6 +34,7 @@ export function addDishpatchStage(app: App, stage: unknown = app.node.tryGetCont
     env,
     description: `dishpatch ${config.stage}: API, functions, workflows, rules`,
     resources: stateful,
+    terminationProtection: config.stage === 'prod',
   });
 
   addStackOutputs(config, stateful, stateless);
