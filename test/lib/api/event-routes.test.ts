@@ -31,6 +31,7 @@ function escapeJavaScript(value: unknown): JavaString {
   };
   return new JavaString(
     String(value).replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
       /["'\\/\n\r\t]|[\u0000-\u001f]/g,
       (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
     ),
