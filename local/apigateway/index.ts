@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedResource, Service, ServiceFactory } from '../core/types.ts';
-import { API_GATEWAY_TYPES, buildModel, type GatewayModel } from './model.ts';
+import { API_GATEWAY_TYPES, buildModel, type GatewayModel, unsupportedFeatures } from './model.ts';
 import { GatewayServer } from './server.ts';
 import type { AccessLogLine } from './telemetry.ts';
 
@@ -34,6 +34,12 @@ export const createApiGatewayService: ServiceFactory = (ctx, cloud): ApiGatewayS
     name: 'apigateway',
     protocol: 'rest-json',
     resourceTypes: API_GATEWAY_TYPES,
+    // Routes from an imported OpenAPI body and canary deployments are not emulated: refuse them at load.
+    unsupportedProperties: {
+      'AWS::ApiGateway::RestApi': ['Body', 'BodyS3Location', 'CloneFrom'],
+      'AWS::ApiGateway::Deployment': ['DeploymentCanarySettings'],
+      'AWS::ApiGateway::Stage': ['CanarySetting'],
+    },
     operations: {
       /** The APIs as `GetRestApis` lists them (local subset), with their local URLs. */
       GetRestApis: async () => ({
@@ -64,6 +70,13 @@ export const createApiGatewayService: ServiceFactory = (ctx, cloud): ApiGatewayS
 
     async start() {
       model = buildModel(resources, (msg) => ctx.log.warn(`apigateway: ${msg}`));
+      for (const api of model.apis)
+        if (api.stages.size === 0) ctx.log.warn(`apigateway: REST API ${api.name} has no stage, so it is not served`);
+      const problems = unsupportedFeatures(model);
+      if (problems.length > 0)
+        throw new Error(
+          `API Gateway: the template uses what the local gateway does not support:\n  - ${problems.join('\n  - ')}`,
+        );
       gateway = new GatewayServer(ctx, cloud, model);
       const created = createServer(gateway.listener);
       // Clients keep connections alive between requests; shorter than node's default so stop() is not held up.

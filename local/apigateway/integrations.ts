@@ -6,7 +6,13 @@ import JSON5 from 'json5';
 import { isAwsError } from '../core/errors.ts';
 import type { Cloud } from '../core/types.ts';
 import { GatewayError, lowerKeys, mapParameter, type RequestFacts } from './gateway-responses.ts';
-import { type IntegrationDef, type IntegrationResponseDef, lambdaArnFromUri, type MethodDef } from './model.ts';
+import {
+  type IntegrationDef,
+  type IntegrationResponseDef,
+  lambdaArnFromUri,
+  type MethodDef,
+  withStageVariables,
+} from './model.ts';
 import { type GatewayRequest, parseProxyAnswer, proxyEvent, type RequestIdentity } from './proxy.ts';
 import { renderTemplate, type TemplateInput, type TemplateOverrides } from './vtl.ts';
 
@@ -72,7 +78,7 @@ export class Integrations {
   }
 
   private async lambdaProxy(request: IntegrationRequest, integration: IntegrationDef) {
-    const functionArn = lambdaArnFromUri(integration.uri);
+    const functionArn = lambdaArnFromUri(withStageVariables(integration.uri, request.req.stageVariables));
     if (!functionArn) throw new GatewayError('API_CONFIGURATION_ERROR');
     const event = proxyEvent(request.req, request.identity, request.authorizer);
     const result = await this.cloud.call<{ FunctionError?: string; Payload?: string }>('lambda', 'Invoke', {
@@ -88,7 +94,7 @@ export class Integrations {
 
   private async httpProxy(request: IntegrationRequest, integration: IntegrationDef) {
     const { req } = request;
-    const url = new URL(substitutePath(integration.uri, req.pathParameters));
+    const url = new URL(substitutePath(withStageVariables(integration.uri, req.stageVariables), req.pathParameters));
     for (const [k, v] of Object.entries(req.query)) url.searchParams.set(k, v);
     const headers = { ...req.headers };
     delete headers.host;
@@ -151,20 +157,24 @@ export class Integrations {
       return { status, headers: {}, body: '' };
     }
     if (integration.type === 'HTTP') {
-      const response = await fetch(substitutePath(integration.uri, req.pathParameters), {
-        method: integration.httpMethod ?? req.httpMethod,
-        headers,
-        body: ['GET', 'HEAD'].includes(integration.httpMethod ?? req.httpMethod) ? undefined : body,
-      });
+      const response = await fetch(
+        substitutePath(withStageVariables(integration.uri, req.stageVariables), req.pathParameters),
+        {
+          method: integration.httpMethod ?? req.httpMethod,
+          headers,
+          body: ['GET', 'HEAD'].includes(integration.httpMethod ?? req.httpMethod) ? undefined : body,
+        },
+      );
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((v, k) => {
         responseHeaders[k] = v;
       });
       return { status: response.status, headers: responseHeaders, body: await response.text() };
     }
-    const functionArn = lambdaArnFromUri(integration.uri);
+    const uri = withStageVariables(integration.uri, req.stageVariables);
+    const functionArn = lambdaArnFromUri(uri);
     if (functionArn) return this.lambdaNonProxy(functionArn, body);
-    return this.awsService(integration.uri, body, headers);
+    return this.awsService(uri, body, headers);
   }
 
   private async lambdaNonProxy(functionArn: string, body: string): Promise<BackendAnswer> {

@@ -15,6 +15,8 @@ export interface IntegrationResponseDef {
 
 /** A method's integration. */
 export interface IntegrationDef {
+  /** `INTERNET` or `VPC_LINK` (the latter is not emulated). */
+  readonly connectionType: string;
   readonly type: 'AWS_PROXY' | 'AWS' | 'MOCK' | 'HTTP_PROXY' | 'HTTP';
   readonly uri: string;
   readonly httpMethod: string | undefined;
@@ -152,8 +154,12 @@ export const API_GATEWAY_TYPES = [
   'AWS::ApiGateway::Account',
 ] as const;
 
-const record = (value: unknown): Record<string, any> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, any>) : {};
+/** A CloudFormation property bag: untyped JSON, read defensively below. */
+// biome-ignore lint/suspicious/noExplicitAny: template properties are arbitrary JSON (ResolvedResource types them so too)
+type Props = Record<string, any>;
+
+const record = (value: unknown): Props =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Props) : {};
 
 const stringRecord = (value: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(record(value)).map(([k, v]) => [k, String(v)]));
@@ -169,7 +175,8 @@ export const lambdaArnFromUri = (uri: string): string | undefined => {
   return match?.[1];
 };
 
-const integrationOf = (raw: Record<string, any>): IntegrationDef => ({
+const integrationOf = (raw: Props): IntegrationDef => ({
+  connectionType: String(raw.ConnectionType ?? 'INTERNET'),
   type: (raw.Type ?? 'MOCK') as IntegrationDef['type'],
   uri: String(raw.Uri ?? ''),
   httpMethod: raw.IntegrationHttpMethod,
@@ -179,7 +186,7 @@ const integrationOf = (raw: Record<string, any>): IntegrationDef => ({
   timeoutMs: num(raw.TimeoutInMillis) ?? 29_000,
   contentHandling: raw.ContentHandling,
   responses: (Array.isArray(raw.IntegrationResponses) ? raw.IntegrationResponses : []).map(
-    (r: Record<string, any>): IntegrationResponseDef => ({
+    (r: Props): IntegrationResponseDef => ({
       statusCode: String(r.StatusCode ?? '200'),
       selectionPattern: r.SelectionPattern === undefined ? undefined : String(r.SelectionPattern),
       responseTemplates: stringRecord(r.ResponseTemplates),
@@ -196,14 +203,14 @@ const integrationOf = (raw: Record<string, any>): IntegrationDef => ({
 const settingPath = (raw: string): string => (raw === '/*' ? raw : raw.replace(/^\//, '').replaceAll('~1', '/') || '/');
 
 const methodSettingsOf = (raw: unknown): MethodSetting[] =>
-  (Array.isArray(raw) ? raw : []).map((s: Record<string, any>) => ({
+  (Array.isArray(raw) ? raw : []).map((s: Props) => ({
     resourcePath: settingPath(String(s.ResourcePath ?? '/*')),
     httpMethod: String(s.HttpMethod ?? '*'),
     rateLimit: num(s.ThrottlingRateLimit),
     burstLimit: num(s.ThrottlingBurstLimit),
   }));
 
-const stageOf = (name: string, props: Record<string, any>): StageDef => ({
+const stageOf = (name: string, props: Props): StageDef => ({
   name,
   variables: stringRecord(props.Variables),
   methodSettings: [
@@ -376,7 +383,7 @@ export const buildModel = (resources: readonly ResolvedResource[], warn: (msg: s
       quota: u.properties.Quota
         ? { limit: Number(u.properties.Quota.Limit), period: u.properties.Quota.Period ?? 'DAY' }
         : undefined,
-      stages: (Array.isArray(u.properties.ApiStages) ? u.properties.ApiStages : []).map((s: Record<string, any>) => ({
+      stages: (Array.isArray(u.properties.ApiStages) ? u.properties.ApiStages : []).map((s: Props) => ({
         apiId: String(s.ApiId),
         stage: String(s.Stage),
         throttle: Object.fromEntries(
@@ -445,3 +452,38 @@ export const matchRoute = (root: ResourceNode, segments: readonly string[]): Rou
 };
 
 const rank = (pathPart: string): number => (pathPart.endsWith('+}') ? 2 : pathPart.startsWith('{') ? 1 : 0);
+
+const INTEGRATION_TYPES = new Set(['AWS_PROXY', 'AWS', 'MOCK', 'HTTP_PROXY', 'HTTP']);
+const AUTHORIZATION_TYPES = new Set(['NONE', 'CUSTOM', 'COGNITO_USER_POOLS', 'AWS_IAM']);
+
+/** What the model asks for that the local gateway cannot do; start() refuses such a template. */
+export const unsupportedFeatures = (model: GatewayModel): string[] => {
+  const problems: string[] = [];
+  for (const api of model.apis) {
+    for (const node of api.resourcesById.values()) {
+      for (const m of node.methods.values()) {
+        const where = `${api.name} ${m.httpMethod} ${node.path} (${m.logicalId})`;
+        if (!INTEGRATION_TYPES.has(m.integration.type))
+          problems.push(`${where}: integration type ${m.integration.type}`);
+        if (m.integration.connectionType === 'VPC_LINK') problems.push(`${where}: VPC link integrations`);
+        if (!AUTHORIZATION_TYPES.has(m.authorizationType))
+          problems.push(`${where}: authorization type ${m.authorizationType}`);
+        if (
+          (m.integration.type === 'AWS_PROXY' || m.integration.type === 'AWS') &&
+          m.integration.uri.includes(':lambda:path/') &&
+          !lambdaArnFromUri(m.integration.uri)
+        )
+          problems.push(`${where}: Lambda URI ${m.integration.uri}`);
+      }
+    }
+    for (const a of api.authorizers.values()) {
+      if (a.type !== 'COGNITO_USER_POOLS' && !a.functionArn)
+        problems.push(`${api.name} authorizer ${a.name}: AuthorizerUri is not a Lambda function`);
+    }
+  }
+  return problems;
+};
+
+/** `${stageVariables.name}` in an integration URI, replaced by the stage's value. */
+export const withStageVariables = (uri: string, variables: Record<string, string>): string =>
+  uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => variables[name] ?? '');

@@ -28,10 +28,10 @@ export interface TemplateOverrides {
 
 type Handler = {
   match: (payload: { property: string; context: unknown; params: unknown[] }) => boolean;
-  resolve: (payload: { property: string; context: any; params: any[] }) => unknown;
+  resolve: (payload: { property: string; context: unknown; params: unknown[] }) => unknown;
 };
 
-const onString = (name: string, resolve: (s: string, params: any[]) => unknown): Handler => ({
+const onString = (name: string, resolve: (s: string, params: unknown[]) => unknown): Handler => ({
   match: ({ property, context }) => property === name && typeof context === 'string',
   resolve: ({ context, params }) => resolve(context as string, params),
 });
@@ -56,15 +56,16 @@ const javaStringMethods: Handler[] = [
   onString('toString', (s) => s),
   {
     match: ({ property, context }) => property === 'isEmpty' && context !== null && typeof context === 'object',
-    resolve: ({ context }) => (Array.isArray(context) ? context.length === 0 : Object.keys(context).length === 0),
+    resolve: ({ context }) =>
+      Array.isArray(context) ? context.length === 0 : Object.keys(context as object).length === 0,
   },
   {
     match: ({ property, context }) => property === 'contains' && Array.isArray(context),
-    resolve: ({ context, params }) => context.includes(params[0]),
+    resolve: ({ context, params }) => (context as unknown[]).includes(params[0]),
   },
   {
     match: ({ property, context }) => property === 'containsKey' && context !== null && typeof context === 'object',
-    resolve: ({ context, params }) => Object.hasOwn(context, String(params[0])),
+    resolve: ({ context, params }) => Object.hasOwn(context as object, String(params[0])),
   },
 ];
 
