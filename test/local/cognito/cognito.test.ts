@@ -404,3 +404,82 @@ describe('local Cognito user pools', () => {
     );
   });
 });
+
+describe('local Cognito triggers', () => {
+  const preSignUp = 'arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up';
+  const preToken = 'arn:aws:lambda:us-east-1:000000000000:function:pre-token';
+  const pool = 'us-east-1_Triggers1';
+  const client = 'triggerclient0000000000001';
+  let cloud: TestCloud;
+
+  beforeAll(async () => {
+    cloud = new TestCloud(testContext());
+    cloud.register({
+      name: 'lambda',
+      protocol: 'rest-json',
+      operations: {
+        Invoke: async (input: { FunctionName: string; Payload: string }) => {
+          const event = JSON.parse(input.Payload);
+          if (input.FunctionName === preSignUp) {
+            if (event.request.userAttributes.email.endsWith('@blocked.example')) {
+              return {
+                StatusCode: 200,
+                FunctionError: 'Unhandled',
+                Payload: JSON.stringify({ errorType: 'Error', errorMessage: 'domain not allowed' }),
+              };
+            }
+            event.response = { autoConfirmUser: true, autoVerifyEmail: true };
+          } else {
+            event.response = {
+              claimsOverrideDetails: { claimsToAddOrOverride: { tenant: 'acme' }, claimsToSuppress: ['email'] },
+            };
+          }
+          return { StatusCode: 200, Payload: JSON.stringify(event) };
+        },
+      },
+    });
+    const cognito = await cloud.add(createCognitoService);
+    await cognito.provision?.([
+      resource(
+        'AWS::Cognito::UserPool',
+        'Pool',
+        { UsernameAttributes: ['email'], LambdaConfig: { PreSignUp: preSignUp, PreTokenGeneration: preToken } },
+        pool,
+      ),
+      resource(
+        'AWS::Cognito::UserPoolClient',
+        'Client',
+        { UserPoolId: pool, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] },
+        client,
+      ),
+    ]);
+  });
+
+  const call = (operation: string, input: unknown) => cloud.call('cognito-idp', operation, input);
+
+  it('auto-confirms and verifies a user when PreSignUp says so, and applies PreTokenGeneration claim overrides', async () => {
+    const signUp = await call('SignUp', { ClientId: client, Username: 'auto@example.com', Password: 'Auto-Confirm-1' });
+    const auth = await call('InitiateAuth', {
+      ClientId: client,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: 'auto@example.com', PASSWORD: 'Auto-Confirm-1' },
+    });
+
+    expect(signUp.UserConfirmed).toBe(true);
+    const claims = decodeJwt(auth.AuthenticationResult.IdToken);
+    expect(claims).toMatchObject({ tenant: 'acme', email_verified: true });
+    expect(claims.email).toBeUndefined();
+  });
+
+  it('rejects a sign-up that PreSignUp fails with UserLambdaValidationException and keeps no user', async () => {
+    await expect(
+      call('SignUp', { ClientId: client, Username: 'x@blocked.example', Password: 'Blocked-User-1' }),
+    ).rejects.toMatchObject({
+      code: 'UserLambdaValidationException',
+      message: 'PreSignUp failed with error domain not allowed.',
+    });
+    await expect(call('AdminGetUser', { UserPoolId: pool, Username: 'x@blocked.example' })).rejects.toMatchObject({
+      code: 'UserNotFoundException',
+    });
+  });
+});
