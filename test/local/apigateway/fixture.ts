@@ -45,8 +45,9 @@ export class FakeCloud implements Cloud {
 
   constructor(private readonly functions: Record<string, Handler>) {}
 
-  addService(service: Service): void {
-    this.services.set(service.name, service);
+  /** Register a service under its name and any aliases (the real registry resolves 'cognito-idp' → 'cognito'). */
+  addService(service: Service, aliases: readonly string[] = []): void {
+    for (const name of [service.name, ...aliases]) this.services.set(name, service);
   }
 
   async call<T = any>(service: string, operation: string, input: any): Promise<T> {
