@@ -54,7 +54,7 @@ describe('local Lambda service', () => {
     await cloud.call('sqs', 'CreateQueue', {
       QueueName: 'work-queue',
       Attributes: {
-        VisibilityTimeout: '6000', // 1 s at this time scale: longer than a cold start on a busy machine
+        VisibilityTimeout: '9000', // 1.5 s at this time scale: far longer than a warm invocation
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:work-dlq',
           maxReceiveCount: 2,
@@ -249,6 +249,8 @@ describe('local Lambda service', () => {
 
   it('polls an SQS queue in batches, deletes the records not reported as failures, and leaves redrive to the queue', async () => {
     const queueUrl = 'http://localhost:4566/000000000000/work-queue';
+    // A warm environment keeps each invocation well inside the queue's visibility timeout.
+    await invoke({ FunctionName: 'batch-fn', Payload: '{"Records":[]}' });
     for (const body of ['ok-1', 'fail-2', 'ok-3']) {
       await cloud.call('sqs', 'SendMessage', {
         QueueUrl: queueUrl,
