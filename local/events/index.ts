@@ -728,7 +728,13 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
       } catch {
         throw validation('Parameter Event is not valid.');
       }
-      if (event === null || typeof event !== 'object' || Array.isArray(event))
+      // AWS requires the envelope fields of an event (recorded: an object without them is "not valid").
+      if (
+        event === null ||
+        typeof event !== 'object' ||
+        Array.isArray(event) ||
+        !['id', 'account', 'source', 'time', 'region', 'detail-type'].every((field) => field in event)
+      )
         throw validation('Parameter Event is not valid.');
       return { Result: cachedPattern(String(input.EventPattern)).matches(event) };
     },

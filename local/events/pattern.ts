@@ -96,8 +96,8 @@ export const compilePattern = (pattern: string | unknown): CompiledPattern => {
   if (typeof pattern === 'string') {
     try {
       parsed = JSON.parse(pattern);
-    } catch (e) {
-      throw invalidPattern((e as Error).message);
+    } catch {
+      throw invalidPattern(jsonSyntaxReason(pattern));
     }
   }
   if (!isObject(parsed)) throw invalidPattern('Filter is not an object');
@@ -106,6 +106,24 @@ export const compilePattern = (pattern: string | unknown): CompiledPattern => {
   const matchesFlat = (event: FlatEvent): boolean =>
     event.members ? matchConsistent(root, 0, event, new Map(), () => true) : matchNode(root, event.values);
   return { matchesFlat, matches: (event) => matchesFlat(flattenEvent(event)) };
+};
+
+const EXPECTING_VALUE = "was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
+
+/**
+ * The reason AWS gives for pattern text that is not JSON, in the words of its (Jackson) parser for the usual
+ * mistakes: a bare word where a value should be, a single-quoted field name.
+ */
+export const jsonSyntaxReason = (text: string): string => {
+  const word = /(^|[:,[]\s*)([A-Za-z_][A-Za-z0-9_]*)/.exec(text.trimStart());
+  if (word && !['true', 'false', 'null'].includes(word[2]!))
+    return `Unrecognized token '${word[2]}': ${EXPECTING_VALUE}`;
+  const field = /[{,]\s*([^"\s}])/.exec(text);
+  if (field) {
+    const ch = field[1]!;
+    return `Unexpected character ('${ch}' (code ${ch.codePointAt(0)})): was expecting double-quote to start field name`;
+  }
+  return 'Unexpected end-of-input';
 };
 
 /** Validates a pattern, throwing `InvalidEventPatternException` like AWS. */

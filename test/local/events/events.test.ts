@@ -2,7 +2,7 @@
  * The local EventBridge through the real `@aws-sdk/client-eventbridge`, delivering to the local SQS (read back with
  * `@aws-sdk/client-sqs`) and to fake Lambda / Step Functions / CloudWatch services that record their calls.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -128,6 +128,43 @@ describe('local EventBridge through the AWS SDK', () => {
       ).rejects.toMatchObject({
         name: 'InvalidEventPatternException',
         message: 'Event pattern is not valid. Reason: "source" must be an object or an array',
+      });
+    });
+
+    const snapshotFile = join(
+      __dirname,
+      '../../../../shared/conformance/aws-recorded/events/test_events_patterns.snapshot.json',
+    );
+    const recorded: [string, { Error: { Code: string; Message: string } }][] = existsSync(snapshotFile)
+      ? Object.entries(
+          JSON.parse(readFileSync(snapshotFile, 'utf8')) as Record<
+            string,
+            { 'recorded-content': Record<string, never> }
+          >,
+        )
+          .filter(([key]) =>
+            /test_invalid_json_event_pattern|test_plain_string_payload|test_array_event_payload|test_invalid_event_payload/.test(
+              key,
+            ),
+          )
+          .map(([key, value]) => [key.split('::').pop()!, Object.values(value['recorded-content'])[0]!])
+      : [];
+    const recordedInputs: Record<string, { Event: string; EventPattern?: string }> = {
+      test_plain_string_payload: { Event: 'plain string' },
+      test_array_event_payload: { Event: '["plain string"]' },
+      test_invalid_event_payload: { Event: '{"testEvent": "value"}' },
+    };
+
+    it.each(recorded)('answers as AWS recorded: %s', async (name, { Error }) => {
+      const param = /\[(.*)\]$/.exec(name)?.[1];
+      const input = param !== undefined ? { Event: event, EventPattern: param } : recordedInputs[name]!;
+      const pattern = input.EventPattern ?? '{"body": {"test2": [{"numeric": [">", 100]}]}}';
+      await expect(
+        eb.send(new TestEventPatternCommand({ Event: input.Event, EventPattern: pattern })),
+      ).rejects.toMatchObject({
+        name: Error.Code,
+        // AWS appends the parser position (" at [Source: ...]") on a second line; the reason is the first line.
+        message: Error.Message.split('\n')[0],
       });
     });
 
