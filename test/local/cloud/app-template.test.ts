@@ -1,39 +1,33 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { App } from 'aws-cdk-lib';
+import { synthesize } from '../../../local/cli';
 import type { LocalCloud } from '../../../local/cloud';
 import { clientConfig, startTestCloud } from '../support/cloud';
 
 /**
- * The app's own template (stage `local`, bundling on) on the local cloud. `DISHPATCH_ASSEMBLY_DIR` reuses an
- * assembly synthesized beforehand (e.g. by `npx cdk synth -c stage=local`) instead of synthesizing here.
+ * The app's own template (stage `local`, bundling on) on the local cloud. The assembly is synthesized into
+ * `.dishpatch/cdk.out.local-tests` and kept while the sources are unchanged (the same cache `npm start` uses, in
+ * its own folder so the e2e project can synthesize beside it); `DISHPATCH_ASSEMBLY_DIR` points at another one.
  */
 const root = join(__dirname, '..', '..', '..');
 const appExists = existsSync(join(root, 'bin', 'app.ts')) && existsSync(join(root, 'lib', 'dishpatch-app.ts'));
 const describeApp = appExists ? describe : describe.skip;
 
 describeApp('the app template on the local cloud', () => {
-  let outdir: string | undefined;
   let local: LocalCloud;
 
   beforeAll(async () => {
     let assemblyDir = process.env.DISHPATCH_ASSEMBLY_DIR;
     if (!assemblyDir) {
-      outdir = mkdtempSync(join(tmpdir(), 'dishpatch-app-'));
-      const { addDishpatchStage } = await import('../../../lib/dishpatch-app');
-      const app = new App({ outdir, context: { stage: 'local' } });
-      addDishpatchStage(app);
-      app.synth();
-      assemblyDir = outdir;
+      assemblyDir = join(root, '.dishpatch', 'cdk.out.local-tests');
+      synthesize(root, 'local', assemblyDir);
     }
     local = await startTestCloud({ assemblyDir });
   }, 240_000);
   afterAll(async () => {
     await local?.stop();
-    if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
 
   it('starts every stack without unsupported resources, with all outputs resolved', () => {
