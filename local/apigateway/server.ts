@@ -116,6 +116,7 @@ export class GatewayServer {
     let outgoing: Outgoing;
     let integrationLatency: number | undefined;
     let integrationStatus: number | undefined;
+    let failure: GatewayError | undefined;
     try {
       if (tooLarge) throw new GatewayError('REQUEST_TOO_LARGE');
       if (!match || !method) throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
@@ -157,6 +158,7 @@ export class GatewayServer {
       }
       const error =
         e instanceof GatewayError ? e : new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');
+      failure = error;
       outgoing = gatewayAnswer(error, api, context(), stage.variables, {
         headers,
         query,
@@ -181,6 +183,14 @@ export class GatewayServer {
         integrationLatency: integrationLatency ?? '-',
         integrationStatus: integrationStatus ?? '-',
         integration: { latency: integrationLatency ?? '-', status: integrationStatus ?? '-' },
+        error: failure
+          ? {
+              message: failure.gatewayMessage ?? '',
+              messageString: JSON.stringify(failure.gatewayMessage),
+              responseType: failure.type,
+              validationErrorString: failure.validationErrorString ?? '',
+            }
+          : {},
       },
     });
   }

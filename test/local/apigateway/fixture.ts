@@ -282,7 +282,7 @@ export const fixtureResources = (): ResolvedResource[] => [
       AccessLogSetting: {
         DestinationArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:access`,
         Format:
-          '{"requestId":"$context.requestId","method":"$context.httpMethod","path":"$context.resourcePath","status":"$context.status"}',
+          '{"requestId":"$context.requestId","method":"$context.httpMethod","path":"$context.resourcePath","status":"$context.status","error":"$context.error.responseType"}',
       },
     },
     STAGE,

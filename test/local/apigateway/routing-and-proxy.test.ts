@@ -176,12 +176,25 @@ describe('the Lambda proxy event', () => {
 });
 
 describe('access logs', () => {
+  it('carries the gateway error of a refused request in $context.error', async () => {
+    const previous = gw.service.accessLogs().length;
+    await fetch(gw.url('/nope'));
+    const line = gw.service.accessLogs()[previous];
+    expect(JSON.parse(line!.message)).toMatchObject({ status: '403', path: '', error: 'MISSING_AUTHENTICATION_TOKEN' });
+  });
+
   it('renders the stage format with $context for each request', async () => {
     const response = await fetch(gw.url('/items/9'));
     const requestId = response.headers.get('x-amzn-requestid');
     const line = gw.service.accessLogs().find((l) => l.message.includes(String(requestId)));
     expect(line).toBeDefined();
-    expect(JSON.parse(line!.message)).toEqual({ requestId, method: 'GET', path: '/items/{itemId}', status: '200' });
+    expect(JSON.parse(line!.message)).toEqual({
+      requestId,
+      method: 'GET',
+      path: '/items/{itemId}',
+      status: '200',
+      error: '',
+    });
   });
 });
 
