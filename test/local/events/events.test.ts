@@ -231,6 +231,20 @@ describe('local EventBridge through the AWS SDK', () => {
     });
   });
 
+  it('keeps the Time and Resources given with an entry', async () => {
+    const queue = await newQueue();
+    await ruleTo([{ Id: 'q', Arn: queue.arn }]);
+    await eb.send(
+      new PutEventsCommand({
+        Entries: [{ ...ENTRY, Time: new Date('2026-01-02T03:04:05.678Z'), Resources: ['arn:aws:x:1'] }],
+      }),
+    );
+    expect(JSON.parse((await receiveOne(queue.url)).Body!)).toMatchObject({
+      time: '2026-01-02T03:04:05Z',
+      resources: ['arn:aws:x:1'],
+    });
+  });
+
   it('sends the InputPath part of the event', async () => {
     const queue = await newQueue();
     await ruleTo([{ Id: 'q', Arn: queue.arn, InputPath: '$.detail' }]);
