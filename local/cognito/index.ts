@@ -510,6 +510,12 @@ class LocalCognito {
     this.save(pool);
   }
 
+  deleteUser(pool: Pool, user: StoredUser): void {
+    const key = Object.keys(pool.state.users).find((k) => pool.state.users[k] === user);
+    if (key) delete pool.state.users[key];
+    this.signOut(pool, user);
+  }
+
   persist(pool: Pool): void {
     this.save(pool);
   }
@@ -754,6 +760,61 @@ export const createCognitoService: ServiceFactory = (ctx, cloud) => {
       const { user } = cognito.userOfAccessToken(input.AccessToken);
       return { Username: user.username, UserAttributes: attributeList(user.attributes), MFAOptions: [] };
     },
+    ChangePassword: async (input) => {
+      const { pool, user } = cognito.userOfAccessToken(input.AccessToken);
+      if (!passwordMatches(user.passwordHash, String(input.PreviousPassword ?? ''))) throw badCredentials();
+      checkPassword(pool.config.passwordPolicy, String(input.ProposedPassword ?? ''));
+      user.passwordHash = hashPassword(String(input.ProposedPassword));
+      user.modified = Date.now();
+      cognito.persist(pool);
+      return {};
+    },
+    UpdateUserAttributes: async (input) => {
+      const { pool, user } = cognito.userOfAccessToken(input.AccessToken);
+      for (const { Name, Value } of (input.UserAttributes ?? []) as AttributeList) {
+        if (!pool.config.attributes.has(Name) || Name === 'sub') {
+          throw new AwsError(
+            'InvalidParameterException',
+            `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.`,
+          );
+        }
+        user.attributes[Name] = String(Value);
+      }
+      user.modified = Date.now();
+      cognito.persist(pool);
+      return { CodeDeliveryDetailsList: [] };
+    },
+    DeleteUser: async (input) => {
+      const { pool, user } = cognito.userOfAccessToken(input.AccessToken);
+      cognito.deleteUser(pool, user);
+      return {};
+    },
+    ForgotPassword: async (input) => {
+      const { client, pool } = cognito.client(input.ClientId);
+      const user = cognito.requireUser(pool, input.Username);
+      cognito.checkSecretHash(client, String(input.Username), input.SecretHash);
+      cognito.issueConfirmationCode(pool, user);
+      cognito.persist(pool);
+      const email = user.attributes.email ?? '';
+      return {
+        CodeDeliveryDetails: { Destination: maskedEmail(email), DeliveryMedium: 'EMAIL', AttributeName: 'email' },
+      };
+    },
+    ConfirmForgotPassword: async (input) => {
+      const { client, pool } = cognito.client(input.ClientId);
+      const user = cognito.requireUser(pool, input.Username);
+      cognito.checkSecretHash(client, String(input.Username), input.SecretHash);
+      if (!user.confirmationCode || input.ConfirmationCode !== user.confirmationCode) {
+        throw new AwsError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+      }
+      checkPassword(pool.config.passwordPolicy, String(input.Password ?? ''));
+      user.passwordHash = hashPassword(String(input.Password));
+      user.confirmationCode = undefined;
+      if (user.status === 'RESET_REQUIRED' || user.status === 'FORCE_CHANGE_PASSWORD') user.status = 'CONFIRMED';
+      user.modified = Date.now();
+      cognito.persist(pool);
+      return {};
+    },
     GlobalSignOut: async (input) => {
       const { pool, user } = cognito.userOfAccessToken(input.AccessToken);
       cognito.signOut(pool, user);
@@ -770,8 +831,7 @@ export const createCognitoService: ServiceFactory = (ctx, cloud) => {
     },
     AdminDeleteUser: async (input) => {
       const { pool, user } = adminUser(input);
-      delete pool.state.users[Object.keys(pool.state.users).find((k) => pool.state.users[k] === user) ?? ''];
-      cognito.signOut(pool, user);
+      cognito.deleteUser(pool, user);
       return {};
     },
     ListUsers: async (input) => {

@@ -56,8 +56,11 @@ interface PendingEvent {
   notBefore: number;
 }
 
-/** Live environments per function without reserved concurrency (each is a node process on this machine). */
-const unreservedCap = 8;
+/**
+ * Live environments per function without reserved concurrency (each is a node process on this machine);
+ * `DISHPATCH_LAMBDA_MAX_ENVIRONMENTS` overrides it.
+ */
+const unreservedCap = Number(process.env.DISHPATCH_LAMBDA_MAX_ENVIRONMENTS) || 8;
 /** Idle environments are discarded after this long, as Lambda recycles idle sandboxes. */
 const idleMs = 10 * 60 * 1000;
 /** Lambda waits one minute before the first retry of an event and two before the second. */

@@ -295,6 +295,45 @@ describe('local Cognito user pools', () => {
     });
   });
 
+  it('lets a user change, reset and update their own password and attributes, then delete themselves', async () => {
+    await signUpAndConfirm('self@example.com', 'Self-Service-1');
+    const auth = await signIn('self@example.com', 'Self-Service-1');
+    const accessToken = auth.AuthenticationResult.AccessToken;
+
+    await expect(
+      call('ChangePassword', {
+        AccessToken: accessToken,
+        PreviousPassword: 'wrong-Wrong-1',
+        ProposedPassword: 'Self-Service-2',
+      }),
+    ).rejects.toMatchObject({ code: 'NotAuthorizedException' });
+    await call('ChangePassword', {
+      AccessToken: accessToken,
+      PreviousPassword: 'Self-Service-1',
+      ProposedPassword: 'Self-Service-2',
+    });
+    await call('ForgotPassword', { ClientId: clientId, Username: 'self@example.com' });
+    await call('ConfirmForgotPassword', {
+      ClientId: clientId,
+      Username: 'self@example.com',
+      ConfirmationCode: cognito.confirmationCode(poolId, 'self@example.com'),
+      Password: 'Self-Service-3',
+    });
+    await call('UpdateUserAttributes', {
+      AccessToken: accessToken,
+      UserAttributes: [{ Name: 'custom:restaurantId', Value: 'r-9' }],
+    });
+    const me = await call('GetUser', { AccessToken: accessToken });
+
+    expect(me.UserAttributes).toContainEqual({ Name: 'custom:restaurantId', Value: 'r-9' });
+    await expect(signIn('self@example.com', 'Self-Service-2')).rejects.toMatchObject({
+      code: 'NotAuthorizedException',
+    });
+    const fresh = await signIn('self@example.com', 'Self-Service-3');
+    await call('DeleteUser', { AccessToken: fresh.AuthenticationResult.AccessToken });
+    await expect(signIn('self@example.com', 'Self-Service-3')).rejects.toMatchObject({ code: 'UserNotFoundException' });
+  });
+
   it('keeps users and the signing key across a restart on the same data folder', async () => {
     const before = await signIn('ada@example.com', 'Correct-Horse1');
 
