@@ -25,6 +25,9 @@ interface CachedPolicy {
   readonly expires: number;
 }
 
+/** Bound on cached authorizer results, so a long local run with many tokens does not grow without limit. */
+const MAX_CACHED_RESULTS = 10_000;
+
 interface Jwk extends JsonWebKey {
   kid?: string;
 }
@@ -69,8 +72,23 @@ export class Authorizers {
         ? { type: 'TOKEN', authorizationToken: identity[0], methodArn: arn }
         : requestAuthorizerEvent(req, arn);
     const { policy, result } = await this.invokeLambda(authorizer, event);
-    if (cacheable) this.cache.set(cacheKey, { policy, result, expires: Date.now() + authorizer.ttlSeconds * 1000 });
+    if (cacheable) {
+      if (this.cache.size >= MAX_CACHED_RESULTS) this.evictExpired();
+      this.cache.set(cacheKey, { policy, result, expires: Date.now() + authorizer.ttlSeconds * 1000 });
+    }
     return decide(policy, arn, result);
+  }
+
+  /** Drop expired results; when none has expired, the oldest half goes (a long run with many tokens). */
+  private evictExpired(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.cache) if (entry.expires <= now) this.cache.delete(key);
+    if (this.cache.size < MAX_CACHED_RESULTS) return;
+    let drop = Math.floor(this.cache.size / 2);
+    for (const key of this.cache.keys()) {
+      if (drop-- <= 0) break;
+      this.cache.delete(key);
+    }
   }
 
   /** Forget cached authorizer results (the console's "flush cache"). */
