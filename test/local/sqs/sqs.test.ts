@@ -92,6 +92,18 @@ describe('local SQS through the AWS SDK', () => {
     expect(actual).toBe(expected);
   });
 
+  it('agrees with published attribute digests of other SQS implementations', () => {
+    expect(
+      md5OfAttributes({
+        ordinal: { DataType: 'Number', StringValue: '1' },
+        category: { DataType: 'String', StringValue: 'test' },
+      }),
+    ).toBe('d21ae90c49061e927f57df5f5d72be1f');
+    expect(md5OfAttributes({ SellerName: { DataType: 'String', StringValue: 'Example Store' } })).toBe(
+      'cd28f3b68aeee4b2eac9c66f2f694b58',
+    );
+  });
+
   it('answers a long poll as soon as a message arrives', async () => {
     const QueueUrl = await newQueue();
     const started = Date.now();
