@@ -154,6 +154,8 @@ export interface Cloud {
   readonly ctx: LocalContext;
   call<T = any>(service: string, operation: string, input: unknown, caller?: string): Promise<T>;
   service(name: string): Service;
+  /** Every running service (a console or a support matrix walks them). */
+  list?(): readonly Service[];
 }
 
 /** Every service module exports a factory with this signature. */

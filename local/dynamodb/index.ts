@@ -45,6 +45,30 @@ export const createDynamoDbService = (ctx: LocalContext, _cloud?: Cloud, options
   const operations: Record<string, Operation> = Object.fromEntries(
     DYNALITE_OPERATIONS.map((op) => [op, (input: unknown) => engine.call(op, input)]),
   );
+  // dynalite ignores ReturnValuesOnConditionCheckFailure: the failed item is read back and put on the error,
+  // where SDK users (Powertools idempotency among them) look for it.
+  for (const op of ['PutItem', 'UpdateItem', 'DeleteItem'] as const) {
+    operations[op] = async (input: {
+      TableName?: string;
+      Key?: unknown;
+      Item?: Record<string, unknown>;
+      ReturnValuesOnConditionCheckFailure?: string;
+    }) => {
+      try {
+        return await engine.call(op, input);
+      } catch (e) {
+        if (
+          input?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' ||
+          (e as AwsError).code !== 'ConditionalCheckFailedException'
+        )
+          throw e;
+        const key = input.Key ?? (await transactions.keyOf(String(input.TableName), input.Item ?? {}));
+        const { Item } = await engine.call('GetItem', { TableName: input.TableName, Key: key, ConsistentRead: true });
+        if (Item) (e as AwsError).fields = { Item };
+        throw e;
+      }
+    };
+  }
   /** Wait until a table reaches `status` (or is gone, for undefined): dynalite flips it on the next tick. */
   const settle = async (tableName: unknown, status: string | undefined): Promise<void> => {
     for (let i = 0; i < 200; i++) {

@@ -92,6 +92,10 @@ export const createTransactions = (engine: DynaliteEngine) => {
     return (out.Table?.KeySchema ?? []).map((k) => k.AttributeName);
   };
 
+  /** The key attributes of an item of a table. */
+  const keyOf = async (tableName: string, item: AttributeMap): Promise<AttributeMap> =>
+    Object.fromEntries((await keyAttributes(tableName)).map((a) => [a, item[a]]));
+
   const plan = async (item: unknown, index: number): Promise<PlannedItem> => {
     const entries = Object.entries((item ?? {}) as Record<string, unknown>).filter(([k]) => KINDS.includes(k as Kind));
     const [kind, body] = (entries.length === 1 ? entries[0] : []) as [
@@ -109,10 +113,7 @@ export const createTransactions = (engine: DynaliteEngine) => {
     const parsed = engine.validate(operation, request);
     const tableName = String(request.TableName);
     let key = request.Key as AttributeMap | undefined;
-    if (kind === 'Put') {
-      const itemValue = (request.Item ?? {}) as AttributeMap;
-      key = Object.fromEntries((await keyAttributes(tableName)).map((a) => [a, itemValue[a]]));
-    }
+    if (kind === 'Put') key = await keyOf(tableName, (request.Item ?? {}) as AttributeMap);
     return {
       kind,
       operation,
@@ -191,5 +192,5 @@ export const createTransactions = (engine: DynaliteEngine) => {
     );
   };
 
-  return { transactWriteItems, transactGetItems };
+  return { transactWriteItems, transactGetItems, keyOf };
 };

@@ -84,6 +84,26 @@ describe('the local DynamoDB through the edge', () => {
     expect(after.Item?.version).toEqual({ N: '1' });
   });
 
+  it('returns the existing item on a failed conditional put when asked with ReturnValuesOnConditionCheckFailure', async () => {
+    await ddb.send(
+      new PutItemCommand({ TableName: orders, Item: { orderId: { S: 'idem-1' }, status: { S: 'INPROGRESS' } } }),
+    );
+    const again = new PutItemCommand({
+      TableName: orders,
+      Item: { orderId: { S: 'idem-1' }, status: { S: 'COMPLETED' } },
+      ConditionExpression: 'attribute_not_exists(orderId)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+
+    const error = await ddb.send(again).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((error as ConditionalCheckFailedException).Item).toEqual({
+      orderId: { S: 'idem-1' },
+      status: { S: 'INPROGRESS' },
+    });
+  });
+
   it('applies every write of a transaction whose conditions hold', async () => {
     await ddb.send(
       new PutItemCommand({

@@ -47,8 +47,7 @@ if (require.main === module) {
       outputsFile: false,
       log: memoryLogger(),
     });
-    const registry = local.cloud as unknown as { list(): Service[] };
-    console.log(supportMatrix(registry.list()));
+    console.log(supportMatrix(local.cloud.list?.() ?? []));
     await local.stop();
   })();
 }
