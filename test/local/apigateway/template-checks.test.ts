@@ -52,3 +52,16 @@ it('resolves ${stageVariables.x} in a Lambda integration URI per request', async
     await gw.stop();
   }
 });
+
+it('says which port is taken when the API port is in use', async () => {
+  const first = await startGateway([api, stage()]);
+  const port = Number(first.service.info?.().apiPort);
+  const cloud = new FakeCloud(functions);
+  const second = await createApiGatewayService({ ...cloud.ctx, apiPort: port }, cloud);
+  await second.provision?.([api, stage()]);
+  try {
+    await expect(second.start?.()).rejects.toThrow(`port ${port} is already in use`);
+  } finally {
+    await first.stop();
+  }
+});
