@@ -29,6 +29,8 @@ interface WorkerOptions {
 }
 
 const runtimePath = path.join(__dirname, 'runtime.cjs');
+/** Lambda gives the init phase (module load) at most 10 seconds. */
+const initLimitMs = 10_000;
 
 type Message =
   | { type: 'ready'; initMs: number }
@@ -65,6 +67,8 @@ export class FunctionWorker {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    // A send to a process that just died reports here; the exit handler answers the pending invocation.
+    this.child.on('error', () => undefined);
     const capture = (chunk: Buffer) => this.appendLog(chunk.toString('utf8'));
     this.child.stdout?.on('data', capture);
     this.child.stderr?.on('data', capture);
@@ -115,7 +119,23 @@ export class FunctionWorker {
   /** Run one invocation; kills the process when the timeout passes. */
   async invoke(request: InvokeRequest): Promise<WorkerResult> {
     const started = performance.now();
-    const init = await this.ready;
+    let initTimer: NodeJS.Timeout | undefined;
+    const init = await Promise.race([
+      this.ready,
+      new Promise<{ error: NonNullable<WorkerResult['error']> }>((resolve) => {
+        initTimer = setTimeout(
+          () =>
+            resolve({
+              error: {
+                errorType: 'Sandbox.Timedout',
+                errorMessage: `RequestId: ${request.requestId} Error: Task timed out during initialization after ${(initLimitMs / 1000).toFixed(2)} seconds`,
+              },
+            }),
+          initLimitMs,
+        );
+      }),
+    ]);
+    clearTimeout(initTimer);
     const logs = this.initLogs;
     this.initLogs = [];
     if ('error' in init) {

@@ -73,6 +73,8 @@ describe('local Lambda service', () => {
         DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:fails-dlq' },
       }),
       fn('batch-fn', 'batch'),
+      fn('broken-fn', 'broken'),
+      fn('exits-fn', 'exits'),
       fn('inline-fn', 'esm', {
         Code: { ZipFile: 'exports.handler = async (event) => ({ inline: true, got: event.x });' },
       }),
@@ -198,6 +200,24 @@ describe('local Lambda service', () => {
       status: 429,
     });
     expect(JSON.parse((await running).Payload)).toBe('late');
+  });
+
+  it('reports an init failure as Runtime.ImportModuleError', async () => {
+    const answer = await invoke({ FunctionName: 'broken-fn', Payload: '{}' });
+
+    expect(answer.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(answer.Payload)).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+  });
+
+  it('reports Runtime.ExitError when the handler ends its process, and serves the next invocation afresh', async () => {
+    const exited = await invoke({ FunctionName: 'exits-fn', Payload: '{"exit":true}' });
+    const next = await invoke({ FunctionName: 'exits-fn', Payload: '{}' });
+
+    expect(JSON.parse(exited.Payload)).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringMatching(/exit status 3/),
+    });
+    expect(JSON.parse(next.Payload)).toBe('alive');
   });
 
   it('answers 204 to a DryRun without running the function', async () => {
