@@ -96,10 +96,6 @@ export class DishpatchApi extends Construct {
         reason: 'No WAF yet: the API is throttled per stage and every method needs a verified Cognito token.',
       },
       {
-        id: 'AwsSolutions-APIG4',
-        reason: 'Only the CORS preflight OPTIONS methods are unauthorized; browsers send them without credentials.',
-      },
-      {
         id: 'AwsSolutions-COG4',
         reason:
           'A Lambda REQUEST authorizer verifies the Cognito ID token (aws-jwt-verify) because it also maps groups to a role policy and context.',

@@ -67,6 +67,10 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     }
   });
 
+  it('acknowledges no unauthorized method: cdk-nag itself exempts the CORS preflights', () => {
+    expect(acknowledgements(prod).filter(({ id }) => id === 'AwsSolutions-APIG4')).toEqual([]);
+  });
+
   it('acknowledges no finding in prod that prod resolves (point-in-time recovery is on)', () => {
     expect(acknowledgements(prod).filter(({ id }) => id === 'AwsSolutions-DDB3')).toEqual([]);
   });
