@@ -28,16 +28,15 @@ export const detailsKey = (type: string): string => {
 
 /** Appends events with consecutive ids; a disabled recorder (distributed Map children, Express) only counts. */
 export class HistoryRecorder {
-  readonly events: HistoryEvent[] = [];
   private nextId: number;
 
+  /** `events` is used in place (the service hands in the stored history so it is kept once in memory). */
   constructor(
     private readonly enabled: boolean,
     private readonly sink?: HistorySink,
-    existing: readonly HistoryEvent[] = [],
+    readonly events: HistoryEvent[] = [],
   ) {
-    this.events.push(...existing);
-    this.nextId = existing.length + 1;
+    this.nextId = events.length + 1;
   }
 
   /**

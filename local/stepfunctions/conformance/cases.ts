@@ -119,7 +119,9 @@ export const loadCases = (root: string): ConformanceCase[] => {
       };
       candidates = candidates.filter(fits);
       if (candidates.length === 0) candidates = [...templates.keys()].filter(fits);
-      const testTokens = tokens(`${id.split('::').slice(-1)[0] ?? id} ${relative(sfn, file).split('/').slice(0, -1).join(' ')}`);
+      const testTokens = tokens(
+        `${id.split('::').slice(-1)[0] ?? id} ${relative(sfn, file).split('/').slice(0, -1).join(' ')}`,
+      );
       const fileTokens = param?.endsWith('.json5') ? param.replace(/\.json5.*$/, '') : undefined;
       const score = (p: string): number => {
         if (fileTokens && p.endsWith(`/${fileTokens}.json5`)) return 1000;

@@ -6,7 +6,7 @@ import { evaluateIntrinsic, isIntrinsic } from '../intrinsics';
 import { type EvalSite, evaluateExpression, evaluateTemplate, expressionOf, QueryEvaluationError } from '../jsonata';
 import { evaluatePath, PathNotFound, type PathScope, setPath } from '../jsonpath';
 import { evaluateRule, isTimestamp } from './choice';
-import { Cancelled, childController, sleep } from './timers';
+import { Cancelled, childController, longTimeout, sleep } from './timers';
 import { TokenRegistry } from './tokens';
 
 /** A parsed state machine definition (or a Parallel branch / Map processor). */
@@ -64,7 +64,8 @@ export interface ExecutionInit {
   /** Express executions keep no history on AWS; the engine still counts event ids. */
   readonly recordHistory: boolean;
   readonly sink?: HistorySink;
-  readonly history?: readonly HistoryEvent[];
+  /** The stored history, used in place and appended to. */
+  readonly history?: HistoryEvent[];
   readonly checkpoint?: Checkpoint;
   readonly onCheckpoint?: (checkpoint: Checkpoint | undefined) => void;
 }
@@ -135,10 +136,10 @@ export class Execution {
       );
     }
     const timeout = definition.TimeoutSeconds;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: { cancel: () => void } | undefined;
     if (timeout !== undefined) {
       const remaining = this.init.startDate + (timeout * 1000) / this.env.timeScale - Date.now();
-      timer = setTimeout(() => this.controller.abort(new Cancelled('timedOut')), Math.max(0, remaining));
+      timer = longTimeout(() => this.controller.abort(new Cancelled('timedOut')), remaining);
     }
     const frame: Frame = {
       vars: { ...(checkpoint?.variables ?? {}) },
@@ -163,8 +164,8 @@ export class Execution {
     } catch (e) {
       this.fail(e, chain);
     } finally {
-      if (timer) clearTimeout(timer);
-      this.init.onCheckpoint?.(undefined);
+      timer?.cancel();
+      if (this.status !== 'RUNNING') this.init.onCheckpoint?.(undefined);
       this.resolveDone();
     }
   }
@@ -183,7 +184,12 @@ export class Execution {
   }
 
   /** @internal EvaluationFailed points at 0, except after a Wait state's entry (as recorded on AWS). */
-  reportEvaluationFailure(err: QueryEvaluationError, chain: Chain, history: HistoryRecorder, prev: number | undefined): void {
+  reportEvaluationFailure(
+    err: QueryEvaluationError,
+    chain: Chain,
+    history: HistoryRecorder,
+    prev: number | undefined,
+  ): void {
     if (err.reported) return;
     err.reported = true;
     history.add(
@@ -773,7 +779,11 @@ class StateContext {
           continue;
         }
         // Map and Parallel record their failure once, when no retry follows.
-        if (this.state.Type !== 'Task' && e.error !== StatesErrors.Runtime && !(e instanceof QueryEvaluationError && this.state.Type === 'Parallel')) {
+        if (
+          this.state.Type !== 'Task' &&
+          e.error !== StatesErrors.Runtime &&
+          !(e instanceof QueryEvaluationError && this.state.Type === 'Parallel')
+        ) {
           this.frame.history.add(this.frame.chain, `${this.state.Type}StateFailed`);
         }
         return this.catchError(e);
@@ -915,24 +925,21 @@ class StateContext {
   }): Promise<unknown> {
     const { controller, dispose } = childController(this.frame.signal);
     const timeoutError = (error: string) => new StatesError(error, undefined);
-    let timer: NodeJS.Timeout | undefined;
-    let heartbeatTimer: NodeJS.Timeout | undefined;
+    let timer: { cancel: () => void } | undefined;
+    let heartbeatTimer: { cancel: () => void } | undefined;
     const token = this.taskToken;
     try {
       return await new Promise<unknown>((resolve, reject) => {
         const onAbort = (): void => reject(controller.signal.reason);
         controller.signal.addEventListener('abort', onAbort, { once: true });
-        timer = setTimeout(
-          () => {
-            if (token) this.env.tokens.close(token, 'timedOut');
-            reject(timeoutError(StatesErrors.Timeout));
-          },
-          Math.max(0, opts.deadline - Date.now()),
-        );
+        timer = longTimeout(() => {
+          if (token) this.env.tokens.close(token, 'timedOut');
+          reject(timeoutError(StatesErrors.Timeout));
+        }, opts.deadline - Date.now());
         const armHeartbeat = (): void => {
           if (opts.heartbeatMs === undefined) return;
-          if (heartbeatTimer) clearTimeout(heartbeatTimer);
-          heartbeatTimer = setTimeout(() => {
+          heartbeatTimer?.cancel();
+          heartbeatTimer = longTimeout(() => {
             if (token) this.env.tokens.close(token, 'timedOut');
             reject(timeoutError(StatesErrors.HeartbeatTimeout));
           }, opts.heartbeatMs);
@@ -999,8 +1006,8 @@ class StateContext {
       if (e instanceof StatesError || e instanceof Cancelled) throw e;
       throw new StatesError(StatesErrors.TaskFailed, e instanceof Error ? e.message : String(e));
     } finally {
-      if (timer) clearTimeout(timer);
-      if (heartbeatTimer) clearTimeout(heartbeatTimer);
+      timer?.cancel();
+      heartbeatTimer?.cancel();
       if (token && this.env.tokens.get(token)) this.env.tokens.close(token, 'done');
       controller.abort(new Cancelled('branchFailed'));
       dispose();
@@ -1110,14 +1117,12 @@ class StateContext {
   }
 
   private async map(): Promise<StepResult> {
-    this.mapFailedRecorded = false;
     try {
       return await this.mapBody();
     } catch (e) {
-      if (e instanceof QueryEvaluationError && !this.mapFailedRecorded) {
-        if (e instanceof QueryEvaluationError)
-          this.exec.reportEvaluationFailure(e, this.frame.chain, this.frame.history, this.enteredPrev);
-        this.frame.history.add(this.frame.chain, 'MapStateFailed');
+      // The Map's own evaluation failures are recorded before the MapStateFailed that follows them.
+      if (e instanceof QueryEvaluationError) {
+        this.exec.reportEvaluationFailure(e, this.frame.chain, this.frame.history, this.enteredPrev);
       }
       throw e;
     }

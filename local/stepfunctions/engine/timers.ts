@@ -14,16 +14,13 @@ export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
       return;
     }
     const onAbort = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       reject(signal.reason);
     };
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, Math.min(ms, 2_147_000_000)),
-    );
+    const timer = longTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
@@ -37,4 +34,19 @@ export const childController = (parent: AbortSignal): { controller: AbortControl
   const onAbort = (): void => controller.abort(parent.reason);
   parent.addEventListener('abort', onAbort, { once: true });
   return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
+};
+
+const MAX_TIMER = 2_147_483_647;
+
+/** setTimeout for any delay: Node fires longer delays after 1 ms, so long ones are chained. */
+export const longTimeout = (fn: () => void, ms: number): { cancel: () => void } => {
+  let timer: NodeJS.Timeout;
+  const arm = (remaining: number): void => {
+    timer = setTimeout(
+      () => (remaining > MAX_TIMER ? arm(remaining - MAX_TIMER) : fn()),
+      Math.max(0, Math.min(remaining, MAX_TIMER)),
+    );
+  };
+  arm(ms);
+  return { cancel: () => clearTimeout(timer) };
 };

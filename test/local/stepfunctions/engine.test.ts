@@ -1,0 +1,287 @@
+/**
+ * Behaviour of the interpreter, one documented rule per test. Sources: the Amazon States Language
+ * specification (states-language.net) and the AWS Step Functions Developer Guide sections named in each test.
+ */
+
+import type { Cloud } from '../../../local/core/types';
+import { fakeIntegrations, runDefinition, StatesError, TokenRegistry } from '../../../local/stepfunctions';
+import type { Definition } from '../../../local/stepfunctions/engine/execution';
+
+const pass = (extra: Record<string, unknown> = {}) => ({ Type: 'Pass', End: true, ...extra });
+const machine = (states: Record<string, unknown>, extra: Record<string, unknown> = {}): Definition =>
+  ({ StartAt: Object.keys(states)[0], States: states, ...extra }) as Definition;
+const types = (history: readonly { type: string }[]) => history.map((e) => e.type);
+
+/** Polls until `check` holds or the deadline passes (no fixed sleeps). */
+const eventually = async (check: () => boolean, ms = 2000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('JSONPath data flow (Developer Guide: "Processing input and output")', () => {
+  it('keeps the state input unchanged when ResultPath is null', async () => {
+    // Prepare
+    const def = machine({ A: pass({ Result: { ignored: true }, ResultPath: null }) });
+    // Act
+    const run = await runDefinition(def, { keep: 1 });
+    // Assess
+    expect(run.output).toEqual({ keep: 1 });
+  });
+
+  it('merges the result at ResultPath and applies OutputPath after it', async () => {
+    const def = machine({ A: pass({ Result: { v: 2 }, ResultPath: '$.r', OutputPath: '$.r' }) });
+    const run = await runDefinition(def, { a: 1 });
+    expect(run.output).toEqual({ v: 2 });
+  });
+
+  it('evaluates .$ parameters from input, context object and intrinsic functions', async () => {
+    const def = machine({
+      A: pass({
+        Parameters: { 'who.$': '$.name', 'state.$': '$$.State.Name', 'msg.$': "States.Format('hi {}', $.name)" },
+      }),
+    });
+    const run = await runDefinition(def, { name: 'ada' });
+    expect(run.output).toEqual({ who: 'ada', state: 'A', msg: 'hi ada' });
+  });
+
+  it('fails with States.Runtime when InputPath selects nothing', async () => {
+    const def = machine({ A: pass({ InputPath: '$.missing' }) });
+    const run = await runDefinition(def, {});
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.Runtime');
+    expect(run.cause).toContain("Invalid path '$.missing'");
+  });
+});
+
+describe('JSONata states (Developer Guide: "Transforming data with JSONata")', () => {
+  it('hides variables a state assigns from its own Output; the next state sees them', async () => {
+    // NOTES.md and the guide's "Variable scope": assignments take effect after the state.
+    const def = machine(
+      {
+        A: { Type: 'Pass', Assign: { x: 1 }, Output: { sawX: '{% $exists($x) %}' }, Next: 'B' },
+        B: { Type: 'Pass', Output: { x: '{% $x %}', prev: '{% $states.input %}' }, End: true },
+      },
+      { QueryLanguage: 'JSONata' },
+    );
+    const run = await runDefinition(def, {});
+    expect(run.output).toEqual({ x: 1, prev: { sawX: false } });
+  });
+
+  it('evaluates all Assign values against the variables from before the state', async () => {
+    const def = machine(
+      {
+        A: { Type: 'Pass', Assign: { a: 1 }, Next: 'B' },
+        B: { Type: 'Pass', Assign: { a: 2, b: '{% $a %}' }, Next: 'C' },
+        C: { Type: 'Pass', Output: { a: '{% $a %}', b: '{% $b %}' }, End: true },
+      },
+      { QueryLanguage: 'JSONata' },
+    );
+    const run = await runDefinition(def, {});
+    expect(run.output).toEqual({ a: 2, b: 1 });
+  });
+
+  it('lets Map iterations read outer variables but not leak their own assignments', async () => {
+    const def = machine(
+      {
+        A: { Type: 'Pass', Assign: { outer: 10 }, Next: 'M' },
+        M: {
+          Type: 'Map',
+          Items: '{% [1, 2] %}',
+          ItemProcessor: {
+            StartAt: 'I',
+            States: {
+              I: { Type: 'Pass', Assign: { inner: 1 }, Output: '{% $states.input + $outer %}', End: true },
+            },
+          },
+          Next: 'B',
+        },
+        B: { Type: 'Pass', Output: { results: '{% $states.input %}', leaked: '{% $exists($inner) %}' }, End: true },
+      },
+      { QueryLanguage: 'JSONata' },
+    );
+    const run = await runDefinition(def, {});
+    expect(run.output).toEqual({ results: [11, 12], leaked: false });
+  });
+
+  it('fails with States.QueryEvaluationError when an expression returns nothing', async () => {
+    const def = machine({ A: { Type: 'Pass', Output: '{% $nothing %}', End: true } }, { QueryLanguage: 'JSONata' });
+    const run = await runDefinition(def, {});
+    expect(run.error).toBe('States.QueryEvaluationError');
+    expect(types(run.history)).toEqual(['ExecutionStarted', 'PassStateEntered', 'EvaluationFailed', 'ExecutionFailed']);
+  });
+});
+
+describe('errors (Developer Guide: "Handling errors in Step Functions workflows")', () => {
+  it('retries with backoff and, once retries are exhausted, hands the error to the Catch', async () => {
+    // Prepare
+    let calls = 0;
+    const integrations = fakeIntegrations({
+      'lambda:invoke': () => {
+        calls++;
+        throw new StatesError('Flaky', 'still failing');
+      },
+    });
+    const def = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handled' }],
+        End: true,
+      },
+      Handled: pass(),
+    });
+    // Act
+    const run = await runDefinition(def, { id: 1 }, { integrations, timeScale: 1000 });
+    // Assess
+    expect(calls).toBe(3);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ id: 1, error: { Error: 'Flaky', Cause: 'still failing' } });
+    expect(types(run.history).filter((t) => t === 'TaskFailed')).toHaveLength(3);
+  });
+
+  it('does not let States.ALL catch States.Runtime', async () => {
+    const def = machine({
+      M: {
+        Type: 'Map',
+        ItemsPath: '$.notAnArray',
+        ItemProcessor: { StartAt: 'P', States: { P: pass() } },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        End: true,
+      },
+      Caught: pass(),
+    });
+    const run = await runDefinition(def, { notAnArray: 1 });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.Runtime');
+  });
+
+  it('maps a Lambda function error to errorType with the error payload as cause', async () => {
+    const payload = JSON.stringify({ errorType: 'PaymentDeclined', errorMessage: 'no' });
+    const cloud = {
+      call: async () => ({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payload }),
+    } as unknown as Cloud;
+    const { cloudIntegrations } = await import('../../../local/stepfunctions');
+    const def = machine({
+      T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true },
+    });
+    const run = await runDefinition(def, {}, { integrations: cloudIntegrations(cloud) });
+    expect(run.error).toBe('PaymentDeclined');
+    expect(run.cause).toBe(payload);
+  });
+});
+
+describe('Map state (Developer Guide: "Map workflow state")', () => {
+  it('fails the Map with the failing item error when no failure is tolerated', async () => {
+    const def = machine({
+      M: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'C',
+          States: {
+            C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'Bad' }], Default: 'Ok' },
+            Bad: { Type: 'Fail', Error: 'ItemFailed', Cause: 'two' },
+            Ok: pass(),
+          },
+        },
+        End: true,
+      },
+    });
+    const run = await runDefinition(def, [1, 2, 3]);
+    expect(run.error).toBe('ItemFailed');
+    expect(types(run.history)).toContain('MapIterationFailed');
+    expect(types(run.history).slice(-2)).toEqual(['MapStateFailed', 'ExecutionFailed']);
+  });
+
+  it('succeeds within ToleratedFailureCount and reports failed items as Error/Cause', async () => {
+    const def = machine({
+      M: {
+        Type: 'Map',
+        ToleratedFailureCount: 1,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'C',
+          States: {
+            C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'Bad' }], Default: 'Ok' },
+            Bad: { Type: 'Fail', Error: 'ItemFailed', Cause: 'two' },
+            Ok: pass(),
+          },
+        },
+        End: true,
+      },
+    });
+    const run = await runDefinition(def, [1, 2, 3]);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual([1, { Error: 'ItemFailed', Cause: 'two' }, 3]);
+  });
+});
+
+describe('task tokens and timeouts (Developer Guide: "Wait for a Callback with Task Token")', () => {
+  it('waits for SendTaskSuccess and uses its output as the task result', async () => {
+    const tokens = new TokenRegistry();
+    let token: string | undefined;
+    const integrations = fakeIntegrations({
+      'sqs:sendMessage': (req) => {
+        token = (req.parameters as { MessageBody: { token: string } }).MessageBody.token;
+        return { MessageId: 'm1' };
+      },
+    });
+    const def = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
+        End: true,
+      },
+    });
+    const pending = runDefinition(def, {}, { integrations, tokens });
+    await eventually(() => token !== undefined && tokens.get(token) !== undefined);
+    tokens.get(token as string)?.succeed({ accepted: true });
+    const run = await pending;
+    expect(run.output).toEqual({ accepted: true });
+    expect(types(run.history)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('fails with States.HeartbeatTimeout when no heartbeat arrives in time', async () => {
+    const def = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        HeartbeatSeconds: 1,
+        TimeoutSeconds: 100,
+        End: true,
+      },
+    });
+    const integrations = fakeIntegrations({ 'sqs:sendMessage': () => ({ MessageId: 'm' }) });
+    const run = await runDefinition(def, {}, { integrations, timeScale: 100 });
+    expect(run.error).toBe('States.HeartbeatTimeout');
+    expect(types(run.history)).toContain('TaskTimedOut');
+  });
+});
+
+describe('history event ids (API Reference: GetExecutionHistory, HistoryEvent)', () => {
+  it('numbers events from 1 and chains previousEventId, with the first state entry pointing at 0', async () => {
+    const def = machine({ A: { Type: 'Pass', Next: 'B' }, B: pass() });
+    const run = await runDefinition(def, {});
+    expect(run.history.map((e) => [e.id, e.previousEventId, e.type])).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'PassStateEntered'],
+      [3, 2, 'PassStateExited'],
+      [4, 3, 'PassStateEntered'],
+      [5, 4, 'PassStateExited'],
+      [6, 5, 'ExecutionSucceeded'],
+    ]);
+  });
+});
