@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -323,6 +324,39 @@ describe('DynamoDB TTL sweeping', () => {
 });
 
 describe('DynamoDB persistence', () => {
+  it('keeps the items written before the process was killed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-kill-'));
+    const templateFile = join(dataDir, 'tables.template.json');
+    writeFileSync(templateFile, JSON.stringify(tablesTemplate()));
+    try {
+      const script = join(__dirname, '..', 'support', 'write-then-die.ts');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script, dataDir, templateFile, '20'], {
+        cwd: join(__dirname, '..', '..', '..'),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(child.signal).toBe('SIGKILL');
+      expect(child.stdout).toContain('written');
+
+      const local = await startTestCloud({
+        template: templateFile,
+        stackName: 'Tables',
+        services: ['dynamodb'],
+        dataDir,
+      });
+      const ddb = new DynamoDBClient(clientConfig(local.endpoint));
+      const last = await ddb.send(
+        new GetItemCommand({ TableName: local.outputs.Tables?.OrdersTableName, Key: { orderId: { S: 'killed-19' } } }),
+      );
+      ddb.destroy();
+      await local.stop();
+
+      expect(last.Item).toEqual({ orderId: { S: 'killed-19' } });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('keeps tables and items across a restart on the same data folder', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-ddb-'));
     try {
