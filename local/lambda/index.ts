@@ -632,3 +632,10 @@ export const createLambdaService: ServiceFactory = (ctx, cloud) => {
   };
   return service;
 };
+
+/** The newest log lines of a function of a running local cloud (for a console). */
+export const readFunctionLogs = (
+  cloud: Cloud,
+  functionName: string,
+  options?: { limit?: number; requestId?: string; since?: number },
+): FunctionLogLine[] => (cloud.service('lambda') as LambdaService).logs(functionName, options);

@@ -507,3 +507,6 @@ export const createSnsService: ServiceFactory = (ctx, cloud) => {
   };
   return service;
 };
+
+/** The e-mails SNS "sent" in a running local cloud, oldest first (for a console). */
+export const readSentEmails = (cloud: Cloud): readonly SentEmail[] => (cloud.service('sns') as SnsService).emails();
