@@ -169,6 +169,7 @@ export class EventsBackend {
   private readonly state;
   private stopped = false;
   private readonly idle: (() => void)[] = [];
+  private readonly visitedBuses = new WeakMap<BusEvent, Set<string>>();
 
   constructor(
     readonly ctx: LocalContext,
@@ -326,6 +327,17 @@ export class EventsBackend {
 
   /** Puts one validated event on a bus: logs it, matches the rules and queues their deliveries. */
   route(busName: string, event: BusEvent): void {
+    // An event forwarded between buses never enters the same bus twice (a rule loop would run forever).
+    const visited = this.visitedBuses.get(event) ?? new Set<string>();
+    if (visited.has(busName)) {
+      this.ctx.log.warn('events: event forwarded back to a bus it already went through; dropped', {
+        bus: busName,
+        id: event.id,
+      });
+      return;
+    }
+    visited.add(busName);
+    this.visitedBuses.set(event, visited);
     const ingestionTime = new Date().toISOString();
     const flat = flattenEvent(event);
     const matched: string[] = [];
@@ -878,7 +890,7 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
     protocol: 'json1.1',
     targetPrefix: 'AWSEvents',
     signingNames: ['events'],
-    resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::Rule'],
+    resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::Events::EventBusPolicy'],
     unsupportedProperties: {
       'AWS::Events::EventBus': ['EventSourceName', 'DeadLetterConfig'],
     },
@@ -896,6 +908,22 @@ export const createEventsService: ServiceFactory = (ctx: LocalContext, cloud: Cl
             tags,
           });
           if (p.Policy !== undefined) bus.policy = typeof p.Policy === 'string' ? p.Policy : JSON.stringify(p.Policy);
+        } else if (resource.type === 'AWS::Events::EventBusPolicy') {
+          // Kept for DescribeEventBus; policies are not enforced locally (no IAM).
+          const bus = events.bus(p.EventBusName);
+          const statement = p.Statement ?? {
+            Sid: p.StatementId,
+            Effect: 'Allow',
+            Principal: { AWS: p.Principal },
+            Action: p.Action,
+            Resource: bus.arn,
+            ...(p.Condition ? { Condition: p.Condition } : {}),
+          };
+          const policy: { Statement: unknown[] } = bus.policy
+            ? JSON.parse(bus.policy)
+            : { Version: '2012-10-17', Statement: [] };
+          policy.Statement.push({ Sid: p.StatementId, ...statement });
+          bus.policy = JSON.stringify(policy);
         } else if (resource.type === 'AWS::Events::Rule') {
           const targets = ((p.Targets ?? []) as Json[]).map((t) => templateTarget(t, resource.logicalId));
           const rule = events.putRule({ ...p, Name: p.Name ?? resource.physicalId }, true);

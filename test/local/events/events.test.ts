@@ -453,6 +453,72 @@ describe('local EventBridge lifecycle', () => {
     }
   });
 
+  it('forwards events between buses and stops a forwarding loop', async () => {
+    const cloud = await startTestCloud();
+    try {
+      await addService(cloud, createSqsService);
+      const events = await addService(cloud, createEventsService);
+      await cloud.call('sqs', 'CreateQueue', { QueueName: 'fwd' });
+      const busArn = (name: string) => `arn:aws:events:us-east-1:000000000000:event-bus/${name}`;
+      for (const bus of ['a', 'b']) await cloud.call('events', 'CreateEventBus', { Name: bus });
+      await cloud.call('events', 'PutRule', { Name: 'ab', EventBusName: 'a', EventPattern: PATTERN });
+      await cloud.call('events', 'PutTargets', {
+        Rule: 'ab',
+        EventBusName: 'a',
+        Targets: [{ Id: 'b', Arn: busArn('b') }],
+      });
+      await cloud.call('events', 'PutRule', { Name: 'ba', EventBusName: 'b', EventPattern: PATTERN });
+      await cloud.call('events', 'PutTargets', {
+        Rule: 'ba',
+        EventBusName: 'b',
+        Targets: [
+          { Id: 'a', Arn: busArn('a') },
+          { Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:fwd' },
+        ],
+      });
+      await cloud.call('events', 'PutEvents', { Entries: [{ ...ENTRY, EventBusName: 'a' }] });
+      await eventsBackendOf(events)!.whenIdle();
+      const got = await cloud.call('sqs', 'ReceiveMessage', { QueueUrl: 'fwd', MaxNumberOfMessages: 10 });
+      expect(got.Messages).toHaveLength(1);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('keeps a template bus policy for DescribeEventBus', async () => {
+    const cloud = await startTestCloud();
+    try {
+      const events = await addService(cloud, createEventsService);
+      await events.provision!([
+        {
+          logicalId: 'Bus',
+          type: 'AWS::Events::EventBus',
+          properties: { Name: 'shared' },
+          physicalId: 'shared',
+          attributes: {},
+        },
+        {
+          logicalId: 'Policy',
+          type: 'AWS::Events::EventBusPolicy',
+          properties: {
+            EventBusName: 'shared',
+            StatementId: 'allow-org',
+            Action: 'events:PutEvents',
+            Principal: '111111111111',
+          },
+          physicalId: 'p',
+          attributes: {},
+        },
+      ]);
+      const described = await cloud.call('events', 'DescribeEventBus', { Name: 'shared' });
+      expect(JSON.parse(described.Policy).Statement).toEqual([
+        expect.objectContaining({ Sid: 'allow-org', Action: 'events:PutEvents' }),
+      ]);
+    } finally {
+      await cloud.close();
+    }
+  });
+
   it('fails loudly on a template target it cannot deliver to', async () => {
     const cloud = await startTestCloud();
     try {
