@@ -147,6 +147,26 @@ export const createCloudFormationService = (
       TemplateBody: JSON.stringify(find(input?.StackName).template),
       StagesAvailable: ['Original', 'Processed'],
     }),
+    DescribeStackEvents: async (input: { StackName?: string }) => {
+      const s = find(input?.StackName);
+      const event = (logicalId: string, physicalId: string, type: string, n: number) => ({
+        StackId: s.stackId,
+        EventId: `${logicalId}-CREATE_COMPLETE-${n}`,
+        StackName: s.stackName,
+        LogicalResourceId: logicalId,
+        PhysicalResourceId: physicalId,
+        ResourceType: type,
+        Timestamp: createdAt,
+        ResourceStatus: 'CREATE_COMPLETE',
+      });
+      // Newest first, as CloudFormation lists them: the stack's own completion, then its resources backwards.
+      return {
+        StackEvents: [
+          event(s.stackName, s.stackId, 'AWS::CloudFormation::Stack', 0),
+          ...s.resources.map((r, i) => event(r.logicalId, r.physicalId, r.type, i + 1)).reverse(),
+        ],
+      };
+    },
     ListExports: async () => ({
       Exports: options
         .stacks()

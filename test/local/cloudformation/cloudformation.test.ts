@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
+  DescribeStackEventsCommand,
   DescribeStackResourceCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
@@ -97,6 +98,21 @@ describe('CloudFormation discovery', () => {
     );
     expect(StackResources?.map((r) => r.PhysicalResourceId)).toEqual(['stock-test']);
     expect(StackResourceDetail?.PhysicalResourceId).toBe(local.outputs.Tables?.OrdersTableName);
+  });
+
+  it('lists one CREATE_COMPLETE event per resource and for the stack, newest first', async () => {
+    const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'Tables' }));
+
+    expect(StackEvents?.[0]).toMatchObject({
+      LogicalResourceId: 'Tables',
+      ResourceType: 'AWS::CloudFormation::Stack',
+      ResourceStatus: 'CREATE_COMPLETE',
+    });
+    expect(
+      StackEvents?.slice(1)
+        .map((e) => e.LogicalResourceId)
+        .sort(),
+    ).toEqual(['OrdersRole', 'OrdersTable', 'StockTable']);
   });
 
   it('gives the template back and lists the exports', async () => {
