@@ -91,6 +91,67 @@ describe('PlaceOrder workflow', () => {
     });
   });
 
+  it('builds the placed order from the request and the priced lines, and stores the internal attributes beside it', async () => {
+    // Prepare: the variables the earlier states assigned, as Step Functions binds them.
+    const expression = (value: unknown) =>
+      String(value)
+        .replace(/^\{%\s*/, '')
+        .replace(/\s*%\}$/, '');
+    const request = {
+      orderId: 'o-1',
+      customerId: 'c-1',
+      restaurantId: 'r-1',
+      items: [{ menuItemId: 'm-1', quantity: 2 }],
+      deliveryAddress: { line1: '1 Main St', city: 'Springfield', postalCode: '12345' },
+      paymentToken: 'tok_visa',
+    };
+    const priced = {
+      restaurant: { restaurantId: 'r-1', name: 'Pasta Place' },
+      items: [{ menuItemId: 'm-1', name: 'Penne', quantity: 2, unitPriceCents: 450, lineTotalCents: 900 }],
+      totalCents: 900,
+      currency: 'EUR',
+    };
+    const reserveAssign = stateOf(definition, 'Reserve Stock').Assign as Record<string, string>;
+    const saveArguments = stateOf(definition, 'Save Order').Arguments as Record<string, string>;
+
+    // Act
+    const order = (await jsonata(expression(reserveAssign.order)).evaluate({}, { request, priced })) as Record<
+      string,
+      unknown
+    >;
+    const item = (await jsonata(expression(saveArguments.Item)).evaluate(
+      {},
+      { order, request, reserved: { 'm-1': 2 } },
+    )) as Record<string, unknown>;
+
+    // Assess
+    expect(order).toEqual({
+      orderId: 'o-1',
+      customerId: 'c-1',
+      restaurantId: 'r-1',
+      restaurantName: 'Pasta Place',
+      items: priced.items,
+      totalCents: 900,
+      currency: 'EUR',
+      status: 'PLACED',
+      deliveryAddress: request.deliveryAddress,
+      placedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      updatedAt: order.placedAt,
+      version: 1,
+      history: [{ status: 'PLACED', at: order.placedAt }],
+    });
+    expect(order).not.toHaveProperty('paymentToken');
+    expect(item).toMatchObject({
+      orderId: { S: 'o-1' },
+      status: { S: 'PLACED' },
+      version: { N: '1' },
+      restaurantStatus: { S: 'r-1#PLACED' },
+      paymentToken: { S: 'tok_visa' },
+      stockReserved: { M: { 'm-1': { N: '2' } } },
+    });
+    expect(item).not.toHaveProperty('notes');
+  });
+
   it('may only put and delete items of the orders table and start the lifecycle', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Metadata: { 'aws:cdk:path': 'Dishpatch-dev-Stateless/PlaceOrder/StateMachine/Role/DefaultPolicy/Resource' },
