@@ -134,8 +134,8 @@ export async function handleOrderEvent(event: IncomingOrderEvent, deps: OrderEve
 }
 
 const deps: OrderEventDeps = {
-  orders: new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME')),
-  completeWait: (taskToken, completion) => completeWait(sfnClient, taskToken, completion),
+  orders: new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME')),
+  completeWait: (taskToken, completion) => completeWait(sfnClient(), taskToken, completion),
 };
 
 /** Lambda entry: EventBridge rule target for `dishpatch.restaurant` and `dishpatch.courier` events. */

@@ -49,8 +49,8 @@ export async function requestCancel(
 }
 
 const deps: CancelOrderDeps = {
-  orders: new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME')),
-  completeWait: (taskToken, completion) => completeWait(sfnClient, taskToken, completion),
+  orders: new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME')),
+  completeWait: (taskToken, completion) => completeWait(sfnClient(), taskToken, completion),
   now: () => new Date().toISOString(),
 };
 

@@ -83,9 +83,9 @@ export async function editOrder(
 
 const restaurantsTable = requiredEnv('RESTAURANTS_TABLE_NAME');
 const deps: EditOrderDeps = {
-  orders: new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME')),
-  restaurants: new RestaurantsRepository(documentClient, restaurantsTable),
-  stock: new StockLedger(documentClient, restaurantsTable),
+  orders: new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME')),
+  restaurants: new RestaurantsRepository(documentClient(), restaurantsTable),
+  stock: new StockLedger(documentClient(), restaurantsTable),
   now: () => new Date().toISOString(),
 };
 

@@ -6,7 +6,7 @@ import { apiRoute } from '#shared/middleware';
 import { OrdersRepository } from '#shared/orders-repository';
 import { header, pathParameter } from '#shared/validation';
 
-const orders = new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME'));
+const orders = new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME'));
 
 /** The weak ETag of an order status: the version changes with every write of the order. */
 export function statusEtag(version: number): string {

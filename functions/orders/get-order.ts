@@ -7,7 +7,7 @@ import { toOrderView } from '#shared/order';
 import { OrdersRepository } from '#shared/orders-repository';
 import { pathParameter } from '#shared/validation';
 
-const orders = new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME'));
+const orders = new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME'));
 
 /** GET /orders/{orderId}: the owner, that restaurant's staff, the courier on it, an admin; else 404. */
 export const handler = apiRoute(async ({ event, caller, requestId }) => {

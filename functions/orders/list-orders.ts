@@ -12,7 +12,7 @@ import { parseInput } from '#shared/validation';
 /** Query of GET /orders. */
 export const listOrdersQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).optional() });
 
-const orders = new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME'));
+const orders = new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME'));
 
 /**
  * GET /orders: the caller's own orders, newest first. The customer id is the verified caller, so the

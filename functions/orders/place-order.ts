@@ -137,7 +137,7 @@ export function idempotentPlaceOrder(
     expiresAfterSeconds: config.expiresAfterSeconds ?? 24 * 60 * 60,
     responseHook: (response) => ({ ...(response as Record<string, unknown>), replayed: true }),
   });
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamoDbClient });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamoDbClient() });
   const place = makeIdempotent((request: PlaceOrderRequest) => placeOrder(request, deps), {
     persistenceStore,
     config: idempotencyConfig,
@@ -186,7 +186,7 @@ export function placementRequest(
 
 const { place, config } = idempotentPlaceOrder(
   {
-    startPlaceOrder: startSyncPlaceOrder(sfnClient, requiredEnv('PLACE_ORDER_STATE_MACHINE_ARN')),
+    startPlaceOrder: startSyncPlaceOrder(sfnClient(), requiredEnv('PLACE_ORDER_STATE_MACHINE_ARN')),
     newOrderId: () => ulid(),
   },
   requiredEnv('IDEMPOTENCY_TABLE_NAME'),

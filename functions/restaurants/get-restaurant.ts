@@ -5,7 +5,7 @@ import { apiRoute } from '#shared/middleware';
 import { RestaurantsRepository } from '#shared/restaurants-repository';
 import { pathParameter } from '#shared/validation';
 
-const restaurants = new RestaurantsRepository(documentClient, requiredEnv('RESTAURANTS_TABLE_NAME'));
+const restaurants = new RestaurantsRepository(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME'));
 
 /** GET /restaurants/{restaurantId}: any signed-in user; the restaurant with its menu, or 404. */
 export const handler = apiRoute(async ({ event, requestId }) => {

@@ -13,7 +13,7 @@ import { parseInput, pathParameter } from '#shared/validation';
 /** Query of GET /restaurants/{restaurantId}/orders. */
 export const restaurantOrdersQuery = pageQuery.extend({ status: z.enum(ORDER_STATUSES).optional() });
 
-const orders = new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME'));
+const orders = new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME'));
 
 /** GET /restaurants/{restaurantId}/orders: that restaurant's staff or an admin; newest first. */
 export const handler = apiRoute(async ({ event, caller, requestId }) => {

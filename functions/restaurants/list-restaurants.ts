@@ -6,7 +6,7 @@ import { decodeNextToken, encodeNextToken, pageQuery } from '#shared/pagination'
 import { RestaurantsRepository } from '#shared/restaurants-repository';
 import { parseInput } from '#shared/validation';
 
-const restaurants = new RestaurantsRepository(documentClient, requiredEnv('RESTAURANTS_TABLE_NAME'));
+const restaurants = new RestaurantsRepository(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME'));
 
 /** Key attributes of the `byType` index, which a `nextToken` must carry. */
 const BY_TYPE_KEYS = ['pk', 'sk', 'entityType', 'name'] as const;

@@ -25,7 +25,7 @@ export const putMenuBody = z.object({
     .max(200),
 });
 
-const restaurants = new RestaurantsRepository(documentClient, requiredEnv('RESTAURANTS_TABLE_NAME'));
+const restaurants = new RestaurantsRepository(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME'));
 
 /** PUT /restaurants/{restaurantId}/menu: that restaurant's staff or an admin replace the menu. */
 export const handler = apiRoute(async ({ event, caller, requestId }) => {

@@ -10,7 +10,7 @@ import { jsonBody, parseInput, pathParameter } from '#shared/validation';
 /** Body of PUT /restaurants/{restaurantId}/open. */
 export const setOpenBody = z.object({ open: z.boolean() });
 
-const restaurants = new RestaurantsRepository(documentClient, requiredEnv('RESTAURANTS_TABLE_NAME'));
+const restaurants = new RestaurantsRepository(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME'));
 
 /** PUT /restaurants/{restaurantId}/open: that restaurant's staff or an admin open or close it. */
 export const handler = apiRoute(async ({ event, caller, requestId }) => {

@@ -12,7 +12,7 @@ export const authorizePaymentInput = z.object({
   paymentToken: z.string().min(1).max(256),
 });
 
-const payments = new PaymentService(documentClient, requiredEnv('PAYMENTS_TABLE_NAME'));
+const payments = new PaymentService(documentClient(), requiredEnv('PAYMENTS_TABLE_NAME'));
 
 /**
  * Lambda entry of `AuthorizePayment`: idempotent per order. Throws `PaymentDeclinedError` (business, not

@@ -84,7 +84,7 @@ export async function awaitEventStep(
 
 const deps: AwaitEventDeps = {
   ...clientsForLifecycle(),
-  completeWait: (taskToken, completion) => completeWait(sfnClient, taskToken, completion),
+  completeWait: (taskToken, completion) => completeWait(sfnClient(), taskToken, completion),
 };
 
 /** Lambda entry of the `AwaitEvent` step. */

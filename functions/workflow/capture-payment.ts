@@ -14,7 +14,7 @@ export const capturePaymentInput = z.object({
   totalCents: z.number().int().nonnegative().optional(),
 });
 
-const payments = new PaymentService(documentClient, requiredEnv('PAYMENTS_TABLE_NAME'));
+const payments = new PaymentService(documentClient(), requiredEnv('PAYMENTS_TABLE_NAME'));
 
 /** Lambda entry of `CapturePayment`: idempotent; a payment that is not authorized is a technical failure. */
 export const handler = workflowStep(capturePaymentInput, async (input) => {

@@ -32,7 +32,7 @@ export async function priceOrderStep(
   return priceOrder(restaurant, menu, input.items);
 }
 
-const restaurants = new RestaurantsRepository(documentClient, requiredEnv('RESTAURANTS_TABLE_NAME'));
+const restaurants = new RestaurantsRepository(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME'));
 
 /** Lambda entry of the `PriceOrder` step. */
 export const handler = workflowStep(priceOrderInput, (input) => priceOrderStep(input, { restaurants }));

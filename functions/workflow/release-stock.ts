@@ -37,8 +37,8 @@ export async function releaseStockStep(
 }
 
 const deps: ReleaseStockDeps = {
-  orders: new OrdersRepository(documentClient, requiredEnv('ORDERS_TABLE_NAME')),
-  stock: new StockLedger(documentClient, requiredEnv('RESTAURANTS_TABLE_NAME')),
+  orders: new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME')),
+  stock: new StockLedger(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME')),
 };
 
 /** Lambda entry of the `ReleaseStock` step. */

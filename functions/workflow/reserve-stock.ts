@@ -35,8 +35,8 @@ export async function reserveStockStep(
 
 const tableName = requiredEnv('RESTAURANTS_TABLE_NAME');
 const deps: ReserveStockDeps = {
-  restaurants: new RestaurantsRepository(documentClient, tableName),
-  stock: new StockLedger(documentClient, tableName),
+  restaurants: new RestaurantsRepository(documentClient(), tableName),
+  stock: new StockLedger(documentClient(), tableName),
 };
 
 /** Lambda entry of the `ReserveStock` step. */

@@ -8,7 +8,7 @@ import { idSchema } from '#shared/schemas';
 /** Input of `VoidPayment`. */
 export const voidPaymentInput = z.object({ orderId: idSchema });
 
-const payments = new PaymentService(documentClient, requiredEnv('PAYMENTS_TABLE_NAME'));
+const payments = new PaymentService(documentClient(), requiredEnv('PAYMENTS_TABLE_NAME'));
 
 /** Lambda entry of `VoidPayment` (a compensation): idempotent, a no-op when nothing is authorized. */
 export const handler = workflowStep(voidPaymentInput, (input) => payments.void(input.orderId));
