@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthesize } from '../../../local/cli';
 
@@ -6,9 +7,12 @@ export const E2E_ASSEMBLY = join(__dirname, '..', '..', '..', '.dishpatch', 'cdk
 
 /**
  * Synthesizes the app's `local` stage once for the whole e2e project (bundling on: the local cloud runs the real
- * bundles). Skipped when the sources are unchanged since the last synth.
+ * bundles). Skipped when the sources are unchanged since the last synth, or when `E2E_SKIP_SYNTH` is set and an
+ * assembly exists.
  */
 export default async function globalSetup(): Promise<void> {
+  // While iterating on the tests themselves, other engineers' edits would re-synthesize on every run.
+  if (process.env.E2E_SKIP_SYNTH && existsSync(join(E2E_ASSEMBLY, 'manifest.json'))) return;
   const t0 = Date.now();
   const { synthesized } = synthesize(join(__dirname, '..', '..', '..'), 'local', E2E_ASSEMBLY);
   if (synthesized) console.log(`\ne2e: synthesized the local stage in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,5 +1,11 @@
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { type LocalCloud, startLocalCloud } from '../../../local/cloud';
+import { randomUUID } from 'node:crypto';
+import {
+  AdminConfirmSignUpCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { consoleLogger, type LocalCloud, startLocalCloud } from '../../../local/cloud';
 import type { LocalLogger } from '../../../local/core/types';
 import { DEMO_PASSWORD, output, seed } from '../../../seed/demo';
 import { E2E_ASSEMBLY } from './global-setup';
@@ -8,13 +14,12 @@ import { E2E_ASSEMBLY } from './global-setup';
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
 
-const quietLog: LocalLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error(msg, data) {
-    if (process.env.E2E_VERBOSE) console.error(msg, data);
-  },
+/** Silent unless `E2E_VERBOSE` names a level (`debug` shows the functions' own log lines). */
+const testLog = (): LocalLogger => {
+  const level = process.env.E2E_VERBOSE;
+  if (level) return consoleLogger(level === '1' ? 'error' : level);
+  const silent = (): void => {};
+  return { debug: silent, info: silent, warn: silent, error: silent };
 };
 
 /** A running app on an in-memory local cloud, seeded, reached only through its public endpoints. */
@@ -28,6 +33,8 @@ export interface App {
   readonly clientConfig: { endpoint: string; region: string; credentials: typeof credentials };
   /** Signs in through Cognito's API and returns the ID token. */
   token(email: string, password?: string): Promise<string>;
+  /** Signs up a new customer through Cognito's API (an admin confirms), signs in, returns the ID token. */
+  newCustomer(prefix?: string): Promise<string>;
   /** Calls the REST API; JSON in, parsed JSON out. */
   call(method: string, path: string, opts?: CallOptions): Promise<ApiAnswer>;
   stop(): Promise<void>;
@@ -56,7 +63,7 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
     edgePort: 0,
     apiPort: 0,
     timeScale: opts.timeScale ?? 1,
-    log: quietLog,
+    log: testLog(),
   });
   const api = (local.apiUrl ?? '').replace(/\/$/, '');
   await seed({ endpoint: local.endpoint, apiUrl: local.apiUrl, region, outputs: local.outputs, stage: 'local' });
@@ -84,6 +91,19 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
       if (!token) throw new Error(`no ID token for ${email}`);
       tokens.set(`${email}:${password}`, token);
       return token;
+    },
+    async newCustomer(prefix = 'customer') {
+      const email = `${prefix}-${randomUUID()}@dishpatch.example`;
+      await cognito.send(
+        new SignUpCommand({
+          ClientId: out('UserPoolClientId'),
+          Username: email,
+          Password: DEMO_PASSWORD,
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
+      );
+      await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: out('UserPoolId'), Username: email }));
+      return this.token(email);
     },
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
