@@ -145,14 +145,15 @@ export class StepFunctionsService implements Service {
         // Stopped before its first state was recorded: start it over with a fresh history.
         record.history.length = 0;
       }
+      if (record.checkpoint?.token) this.tokens.reserve(record.checkpoint.token, record.executionArn);
       this.launch(record, record.checkpoint);
     }
   }
 
   async stop(): Promise<void> {
+    this.store.close();
     for (const execution of this.running.values()) execution.abandon();
     this.running.clear();
-    this.store.flush();
   }
 
   info(): Record<string, string> {

@@ -54,6 +54,7 @@ export class StepFunctionsStore {
   private readonly file: string | undefined;
   private buffer: string[] = [];
   private flushScheduled = false;
+  private closed = false;
 
   constructor(dataDir: string | undefined) {
     if (dataDir) {
@@ -105,7 +106,7 @@ export class StepFunctionsStore {
   }
 
   private write(entry: JournalEntry): void {
-    if (!this.file) return;
+    if (!this.file || this.closed) return;
     this.buffer.push(JSON.stringify(entry));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -116,10 +117,16 @@ export class StepFunctionsStore {
   /** Writes buffered journal lines now (also called on stop). */
   flush(): void {
     this.flushScheduled = false;
-    if (!this.file || this.buffer.length === 0) return;
+    if (!this.file || this.closed || this.buffer.length === 0) return;
     const text = `${this.buffer.join('\n')}\n`;
     this.buffer = [];
     appendFileSync(this.file, text);
+  }
+
+  /** Flushes and stops journaling (a stopped service must not write behind the next process's back). */
+  close(): void {
+    this.flush();
+    this.closed = true;
   }
 
   /** Rewrites the journal with only the current state (drops superseded checkpoints and statuses). */

@@ -35,7 +35,25 @@ export class TokenRegistry {
   }
 
   add(token: string, waiter: TokenWaiter): void {
+    const reserved = this.waiters.get(token) as (TokenWaiter & { replay?: ((w: TokenWaiter) => void)[] }) | undefined;
     this.waiters.set(token, waiter);
+    for (const answer of reserved?.replay ?? []) answer(waiter);
+  }
+
+  /**
+   * Holds a token of a restored execution before its task is waiting again, so an answer that arrives in
+   * between is kept and handed over when the task re-registers.
+   */
+  reserve(token: string, executionArn: string): void {
+    const replay: ((w: TokenWaiter) => void)[] = [];
+    const placeholder: TokenWaiter & { replay: typeof replay } = {
+      executionArn,
+      replay,
+      succeed: (output) => replay.push((w) => w.succeed(output)),
+      fail: (error, cause) => replay.push((w) => w.fail(error, cause)),
+      heartbeat: () => replay.push((w) => w.heartbeat()),
+    };
+    this.waiters.set(token, placeholder);
   }
 
   get(token: string): TokenWaiter | undefined {

@@ -1,0 +1,334 @@
+/**
+ * The Step Functions API operations (API Reference) on the local service, called directly (no HTTP), with
+ * fake task integrations.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalContext } from '../../../local/core/types';
+import { fakeIntegrations, StepFunctionsService, type TaskIntegrations } from '../../../local/stepfunctions';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const context = (dataDir?: string, timeScale = 100): LocalContext => ({
+  region: 'us-east-1',
+  accountId: '000000000000',
+  endpoint: 'http://localhost:4566',
+  dataDir,
+  timeScale,
+  assemblyDir: undefined,
+  apiPort: 0,
+  log: quiet,
+});
+const call = (s: StepFunctionsService, op: string, input: unknown) =>
+  (s.operations[op] as (i: unknown, c: unknown) => Promise<any>)(input, { requestId: 'r', caller: 'test' });
+
+const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`condition not met before the deadline: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const rejectsWith = async (p: Promise<unknown>, code: string) => {
+  await expect(p).rejects.toMatchObject({ code });
+};
+
+const callbackMachine = JSON.stringify({
+  StartAt: 'Ask',
+  States: {
+    Ask: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
+      TimeoutSeconds: 300,
+      Next: 'Done',
+    },
+    Done: { Type: 'Pass', End: true },
+  },
+});
+
+/** Integrations that remember the last task token sent to the fake queue. */
+const tokenCatcher = (): { integrations: TaskIntegrations; tokens: string[] } => {
+  const tokens: string[] = [];
+  return {
+    tokens,
+    integrations: fakeIntegrations({
+      'sqs:sendMessage': (req) => {
+        tokens.push((req.parameters as { MessageBody: { token: string } }).MessageBody.token);
+        return { MessageId: String(tokens.length) };
+      },
+    }),
+  };
+};
+
+const passMachine = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } });
+
+describe('state machines and executions', () => {
+  let service: StepFunctionsService;
+  let caught: ReturnType<typeof tokenCatcher>;
+  beforeEach(() => {
+    caught = tokenCatcher();
+    service = new StepFunctionsService(context(), undefined, { integrations: caught.integrations });
+  });
+  afterEach(() => service.stop());
+
+  it('runs a Standard execution to SUCCEEDED and describes it', async () => {
+    // Prepare
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'm',
+      definition: passMachine,
+      roleArn: 'r',
+    });
+    // Act
+    const { executionArn } = await call(service, 'StartExecution', { stateMachineArn, input: '{"a":1}' });
+    const described = await eventually(
+      () => call(service, 'DescribeExecution', { executionArn }),
+      (d) => d.status !== 'RUNNING',
+    );
+    // Assess
+    expect(described).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}', input: '{"a":1}', stateMachineArn });
+  });
+
+  it('rejects an invalid definition with InvalidDefinition', async () => {
+    const definition = JSON.stringify({ StartAt: 'Nope', States: { P: { Type: 'Pass', End: true } } });
+    await rejectsWith(
+      call(service, 'CreateStateMachine', { name: 'bad', definition, roleArn: 'r' }),
+      'InvalidDefinition',
+    );
+  });
+
+  it('treats the same name and input of a running execution as the same execution, anything else as taken', async () => {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'cb',
+      definition: callbackMachine,
+      roleArn: 'r',
+    });
+    const first = await call(service, 'StartExecution', { stateMachineArn, name: 'order-1', input: '{}' });
+    const again = await call(service, 'StartExecution', { stateMachineArn, name: 'order-1', input: '{}' });
+    expect(again.executionArn).toBe(first.executionArn);
+    await rejectsWith(
+      call(service, 'StartExecution', { stateMachineArn, name: 'order-1', input: '{"x":1}' }),
+      'ExecutionAlreadyExists',
+    );
+  });
+
+  it('allows the same name for every synchronous Express execution', async () => {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'sync',
+      definition: passMachine,
+      roleArn: 'r',
+      type: 'EXPRESS',
+    });
+    const a = await call(service, 'StartSyncExecution', { stateMachineArn, name: 'same', input: '{}' });
+    const b = await call(service, 'StartSyncExecution', { stateMachineArn, name: 'same', input: '{}' });
+    expect(a).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"ok":true}',
+      name: 'same',
+      billingDetails: expect.any(Object),
+    });
+    expect(b.status).toBe('SUCCEEDED');
+    expect(a.executionArn).toContain(':express:sync:same:');
+    await rejectsWith(call(service, 'DescribeExecution', { executionArn: a.executionArn }), 'InvalidArn');
+    await rejectsWith(call(service, 'ListExecutions', { stateMachineArn }), 'StateMachineTypeNotSupported');
+  });
+
+  it('reports an Express failure as FAILED with error and cause', async () => {
+    const definition = JSON.stringify({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Nope', Cause: 'why' } } });
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'f',
+      definition,
+      roleArn: 'r',
+      type: 'EXPRESS',
+    });
+    const out = await call(service, 'StartSyncExecution', { stateMachineArn });
+    expect(out).toMatchObject({ status: 'FAILED', error: 'Nope', cause: 'why' });
+    expect(out.output).toBeUndefined();
+  });
+
+  it('resumes a waiting task on SendTaskSuccess and refuses the token afterwards', async () => {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'cb',
+      definition: callbackMachine,
+      roleArn: 'r',
+    });
+    const { executionArn } = await call(service, 'StartExecution', { stateMachineArn, input: '{}' });
+    await eventually(
+      async () => caught.tokens.length,
+      (n) => n === 1,
+    );
+    const token = caught.tokens[0] as string;
+    await call(service, 'SendTaskSuccess', { taskToken: token, output: '{"accepted":true}' });
+    const d = await eventually(
+      () => call(service, 'DescribeExecution', { executionArn }),
+      (x) => x.status !== 'RUNNING',
+    );
+    expect(d.output).toBe('{"accepted":true}');
+    await rejectsWith(call(service, 'SendTaskSuccess', { taskToken: token, output: '{}' }), 'TaskDoesNotExist');
+    await rejectsWith(call(service, 'SendTaskSuccess', { taskToken: 'garbage', output: '{}' }), 'InvalidToken');
+  });
+
+  it('answers TaskTimedOut for a token whose task timed out', async () => {
+    const definition = callbackMachine.replace('"TimeoutSeconds":300', '"TimeoutSeconds":1');
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', { name: 't', definition, roleArn: 'r' });
+    const { executionArn } = await call(service, 'StartExecution', { stateMachineArn });
+    const d = await eventually(
+      () => call(service, 'DescribeExecution', { executionArn }),
+      (x) => x.status !== 'RUNNING',
+    );
+    expect(d).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    await rejectsWith(call(service, 'SendTaskHeartbeat', { taskToken: caught.tokens[0] }), 'TaskTimedOut');
+  });
+
+  it('stops a running execution as ABORTED', async () => {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'cb',
+      definition: callbackMachine,
+      roleArn: 'r',
+    });
+    const { executionArn } = await call(service, 'StartExecution', { stateMachineArn });
+    await eventually(
+      async () => caught.tokens.length,
+      (n) => n === 1,
+    );
+    await call(service, 'StopExecution', { executionArn, error: 'Cancelled', cause: 'by test' });
+    const d = await eventually(
+      () => call(service, 'DescribeExecution', { executionArn }),
+      (x) => x.status !== 'RUNNING',
+    );
+    expect(d).toMatchObject({ status: 'ABORTED', error: 'Cancelled' });
+    const h = await call(service, 'GetExecutionHistory', { executionArn, reverseOrder: true, maxResults: 1 });
+    expect(h.events[0].type).toBe('ExecutionAborted');
+    expect(h.nextToken).toBeDefined();
+  });
+
+  it('lists executions newest first with a status filter and pagination', async () => {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'm',
+      definition: passMachine,
+      roleArn: 'r',
+    });
+    for (const name of ['a', 'b', 'c']) await call(service, 'StartExecution', { stateMachineArn, name });
+    await eventually(
+      () => call(service, 'ListExecutions', { stateMachineArn, statusFilter: 'SUCCEEDED' }),
+      (l) => l.executions.length === 3,
+    );
+    const first = await call(service, 'ListExecutions', { stateMachineArn, maxResults: 2 });
+    const second = await call(service, 'ListExecutions', {
+      stateMachineArn,
+      maxResults: 2,
+      nextToken: first.nextToken,
+    });
+    expect(first.executions).toHaveLength(2);
+    expect(second.executions).toHaveLength(1);
+    expect(second.nextToken).toBeUndefined();
+  });
+
+  it('describes the machine an execution ran, even after an update', async () => {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'm',
+      definition: passMachine,
+      roleArn: 'r',
+    });
+    const { executionArn } = await call(service, 'StartExecution', { stateMachineArn });
+    const changed = passMachine.replace('"ok":true', '"ok":false');
+    await call(service, 'UpdateStateMachine', { stateMachineArn, definition: changed });
+    const forExecution = await call(service, 'DescribeStateMachineForExecution', { executionArn });
+    expect(forExecution.definition).toBe(passMachine);
+    expect((await call(service, 'DescribeStateMachine', { stateMachineArn })).definition).toBe(changed);
+  });
+
+  it('provisions machines from resolved template resources', async () => {
+    await service.provision?.([
+      {
+        logicalId: 'Flow',
+        type: 'AWS::StepFunctions::StateMachine',
+        physicalId: 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow',
+        attributes: {},
+        properties: {
+          DefinitionString: passMachine,
+          StateMachineType: 'EXPRESS',
+          StateMachineName: 'Flow',
+          RoleArn: 'r',
+        },
+      },
+    ]);
+    const list = await call(service, 'ListStateMachines', {});
+    expect(list.stateMachines).toEqual([expect.objectContaining({ name: 'Flow', type: 'EXPRESS' })]);
+  });
+});
+
+describe('durability (executions persist under dataDir and resume after a restart)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sfn-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts SendTaskSuccess for a token issued before the restart', async () => {
+    // Prepare: an execution waiting on a task token, then the process "stops".
+    const caught = tokenCatcher();
+    const before = new StepFunctionsService(context(dir), undefined, { integrations: caught.integrations });
+    const { stateMachineArn } = await call(before, 'CreateStateMachine', {
+      name: 'cb',
+      definition: callbackMachine,
+      roleArn: 'r',
+    });
+    const { executionArn } = await call(before, 'StartExecution', { stateMachineArn, input: '{"n":1}' });
+    await eventually(
+      () => call(before, 'GetExecutionHistory', { executionArn }),
+      (h) => h.events.some((e: { type: string }) => e.type === 'TaskSubmitted'),
+    );
+    await before.stop();
+    // Act: a new process on the same folder.
+    const after = new StepFunctionsService(context(dir), undefined, { integrations: tokenCatcher().integrations });
+    try {
+      await after.start();
+      await call(after, 'SendTaskSuccess', { taskToken: caught.tokens[0], output: '{"done":1}' });
+      // Assess
+      const d = await eventually(
+        () => call(after, 'DescribeExecution', { executionArn }),
+        (x) => x.status !== 'RUNNING',
+      );
+      expect(d).toMatchObject({ status: 'SUCCEEDED', output: '{"done":1}' });
+      const { events } = await call(after, 'GetExecutionHistory', { executionArn });
+      expect(events.map((e: { id: number }) => e.id)).toEqual(events.map((_: unknown, i: number) => i + 1));
+      expect(events.filter((e: { type: string }) => e.type === 'TaskSubmitted')).toHaveLength(1);
+    } finally {
+      await after.stop();
+    }
+  });
+
+  it('re-arms a Wait state after a restart', async () => {
+    const definition = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 20, End: true } } });
+    const before = new StepFunctionsService(context(dir, 100), undefined, { integrations: fakeIntegrations({}) });
+    const { stateMachineArn } = await call(before, 'CreateStateMachine', { name: 'w', definition, roleArn: 'r' });
+    const { executionArn } = await call(before, 'StartExecution', { stateMachineArn });
+    await eventually(
+      () => call(before, 'GetExecutionHistory', { executionArn }),
+      (h) => h.events.some((e: { type: string }) => e.type === 'WaitStateEntered'),
+    );
+    await before.stop();
+    const after = new StepFunctionsService(context(dir, 100), undefined, { integrations: fakeIntegrations({}) });
+    try {
+      await after.start();
+      const d = await eventually(
+        () => call(after, 'DescribeExecution', { executionArn }),
+        (x) => x.status !== 'RUNNING',
+      );
+      expect(d.status).toBe('SUCCEEDED');
+      const { events } = await call(after, 'GetExecutionHistory', { executionArn });
+      expect(events.map((e: { type: string }) => e.type)).toEqual([
+        'ExecutionStarted',
+        'WaitStateEntered',
+        'WaitStateExited',
+        'ExecutionSucceeded',
+      ]);
+    } finally {
+      await after.stop();
+    }
+  });
+});
