@@ -124,7 +124,7 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         format: nodejs.OutputFormat.ESM,
         // Prefer ESM entry points so esbuild can tree-shake the SDK and Powertools.
         mainFields: ['module', 'main'],
-        // Bundle the SDK too: measured ~2x faster cold load than loading the runtime's untreeshaken copy.
+        // Bundle the SDK too: NOTES.md measured ≈72 ms cold load against ≈140 ms for the runtime's untreeshaken copy.
         bundleAwsSDK: true,
         externalModules: [],
         minify: true,
