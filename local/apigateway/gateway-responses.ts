@@ -125,13 +125,13 @@ export const gatewayAnswer = (
     'content-type': 'application/json',
     'x-amzn-errortype': defaults.errorType,
   };
-  for (const source of [family, custom])
-    for (const [key, value] of Object.entries(source?.responseParameters ?? {})) {
-      const name = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
-      const resolved = name ? mapParameter(value, request, stageVariables) : undefined;
-      if (name && resolved !== undefined) headers[name.toLowerCase()] = resolved;
-    }
-  return { status: custom?.statusCode ?? family?.statusCode ?? status, headers, body };
+  // A customized type stands alone; DEFAULT_4XX/5XX only fill in for types that are not customized.
+  for (const [key, value] of Object.entries(chosen?.responseParameters ?? {})) {
+    const name = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
+    const resolved = name ? mapParameter(value, request, stageVariables) : undefined;
+    if (name && resolved !== undefined) headers[name.toLowerCase()] = resolved;
+  }
+  return { status: chosen?.statusCode ?? status, headers, body };
 };
 
 /**

@@ -31,7 +31,8 @@ describe('request validation', () => {
     const body = await json(response);
     expect(response.status).toBe(422);
     expect(response.headers.get('x-request-origin')).toBe('https://app.example');
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    // A customized type does not inherit DEFAULT_4XX's headers.
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.message).toBe('Invalid request body');
     expect(body.error.details).toContain('integer');
