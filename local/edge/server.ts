@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { isAwsError } from '../core/errors';
-import type { CallContext, LocalLogger, RawRequest, RawResponse, Route, Service } from '../core/types';
+import type { CallContext, LocalLogger, Operation, RawRequest, RawResponse, Route, Service } from '../core/types';
 import { queryErrorXml, queryResponseXml, unflattenQuery } from './query';
 
 export interface EdgeOptions {
@@ -163,10 +163,7 @@ export const edgeHandler = (options: EdgeOptions, extraRoutes: readonly Route[])
     input: unknown,
     raw: RawRequest,
   ): Promise<unknown> => {
-    const op = service.operations[operation];
-    if (!op) {
-      throw Object.assign(new Error(), { unknownOperation: true });
-    }
+    const op = service.operations[operation] as Operation;
     const ctx: CallContext = {
       requestId: raw.requestId,
       caller: 'edge',

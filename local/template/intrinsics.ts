@@ -101,9 +101,10 @@ const functions: Record<string, (arg: Json, scope: IntrinsicScope) => Json> = {
     const [sep, text] = expectArray('Fn::Split', arg, 2);
     return expectString('Fn::Split', resolveValue(text, scope)).split(expectString('Fn::Split', sep));
   },
+  // resolveInner, not resolveValue: a branch that is `AWS::NoValue` must remove the enclosing property.
   'Fn::If': (arg, scope) => {
     const [name, whenTrue, whenFalse] = expectArray('Fn::If', arg, 3);
-    return resolveValue(scope.condition(expectString('Fn::If', name)) ? whenTrue : whenFalse, scope);
+    return resolveInner(scope.condition(expectString('Fn::If', name)) ? whenTrue : whenFalse, scope);
   },
   'Fn::Equals': (arg, scope) => {
     const [a, b] = expectArray('Fn::Equals', arg, 2).map((v) => resolveValue(v, scope));
@@ -160,10 +161,6 @@ const resolveInner = (value: Json, scope: IntrinsicScope): Json => {
   const fn = intrinsicName(value);
   if (fn) {
     if (fn === 'Ref' && value.Ref === 'AWS::NoValue') return NO_VALUE;
-    if (fn === 'Fn::If') {
-      const [name, whenTrue, whenFalse] = expectArray('Fn::If', value[fn], 3);
-      return resolveInner(scope.condition(expectString('Fn::If', name)) ? whenTrue : whenFalse, scope);
-    }
     const fnImpl = functions[fn] as (arg: Json, scope: IntrinsicScope) => Json;
     return fnImpl(value[fn], scope);
   }
