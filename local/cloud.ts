@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { createCloudFormationService } from './cloudformation';
+import { createCloudFormationService, outputsByStack } from './cloudformation';
 import { AwsError } from './core/errors';
 import type { CallContext, Cloud, LocalContext, LocalLogger, Service, ServiceFactory } from './core/types';
 import { createDynamoDbService } from './dynamodb';
@@ -337,12 +337,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
 
     const info: Record<string, string> = { endpoint: edge.url };
     for (const s of registry.list()) Object.assign(info, s.info?.() ?? {});
-    const outputs = Object.fromEntries(
-      stacks.map((s) => [
-        s.stackName,
-        Object.fromEntries(s.outputs.map((o) => [o.OutputKey, localize(o.OutputValue)])),
-      ]),
-    );
+    const outputs = outputsByStack(stacks, localize);
     log.info('local cloud running', { endpoint: edge.url, stacks: stacks.map((s) => s.stackName).join(', ') });
     let stopping: Promise<void> | undefined;
     const activeRegistry = registry;
