@@ -14,8 +14,11 @@ export interface StepFunctionsOptions {
   readonly integrations?: TaskIntegrations;
 }
 
-const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
-const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+const NAME_CHARS = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
+/** Execution and machine names: 1-80 characters, no whitespace, brackets, wildcards or control characters. */
+const validName = (name: string): boolean =>
+  NAME_CHARS.test(name) &&
+  ![...name].some((c) => c.charCodeAt(0) < 32 || (c.charCodeAt(0) >= 127 && c.charCodeAt(0) <= 159));
 
 const parseInput = (text: string | undefined, code = 'InvalidExecutionInput'): unknown => {
   if (text === undefined || text === null) return {};
@@ -179,7 +182,7 @@ export class StepFunctionsService implements Service {
     loggingConfiguration?: Record<string, unknown>;
     tracingConfiguration?: Record<string, unknown>;
   }) {
-    if (!input.name || !NAME.test(input.name)) throw new AwsError('InvalidName', `Invalid Name: '${input.name}'`);
+    if (!input.name || !validName(input.name)) throw new AwsError('InvalidName', `Invalid Name: '${input.name}'`);
     const type = input.type ?? 'STANDARD';
     validateDefinition(input.definition, type);
     const stateMachineArn = this.arn(`stateMachine:${input.name}`);
@@ -267,7 +270,6 @@ export class StepFunctionsService implements Service {
     m: MachineRecord,
     name: string,
     input: unknown,
-    inputText: string,
     executionArn: string,
     history: HistoryEvent[],
     record?: ExecutionRecord,
@@ -295,7 +297,6 @@ export class StepFunctionsService implements Service {
         accountId: this.ctx.accountId,
       },
     );
-    void inputText;
   }
 
   /** Runs a Standard execution in the background and records its end. */
@@ -314,7 +315,6 @@ export class StepFunctionsService implements Service {
       m,
       record.name,
       JSON.parse(record.input),
-      record.input,
       record.executionArn,
       record.history,
       record,
@@ -336,7 +336,7 @@ export class StepFunctionsService implements Service {
 
   private executionName(name: string | undefined): string {
     if (name === undefined) return randomUUID();
-    if (!NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+    if (!validName(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     return name;
   }
 
@@ -348,7 +348,7 @@ export class StepFunctionsService implements Service {
     if (m.type === 'EXPRESS') {
       // Express executions are neither listed nor described (their ARNs use the `express` resource type).
       const executionArn = this.arn(`express:${m.name}:${name}:${randomUUID()}`);
-      const execution = this.newExecution(m, name, parsed, inputText, executionArn, []);
+      const execution = this.newExecution(m, name, parsed, executionArn, []);
       void execution.run();
       return { executionArn, startDate: Date.now() / 1000 };
     }
@@ -389,7 +389,7 @@ export class StepFunctionsService implements Service {
     const inputText = input.input ?? '{}';
     const parsed = parseInput(inputText);
     const executionArn = this.arn(`express:${m.name}:${name}:${randomUUID()}`);
-    const execution = this.newExecution(m, name, parsed, inputText, executionArn, []);
+    const execution = this.newExecution(m, name, parsed, executionArn, []);
     const started = Date.now();
     await execution.run();
     const stopDate = execution.stopDate ?? Date.now();
