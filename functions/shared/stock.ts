@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './dynamo';
 import { OutOfStockError } from './errors';
 import { ITEM_SK_PREFIX } from './restaurants-repository';
@@ -98,7 +98,14 @@ export class StockLedger {
       return 'applied';
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const old = (error as { Item?: Record<string, unknown> }).Item;
+      // The item as it was is returned by DynamoDB, but not by every local engine: read it then.
+      const old =
+        (error as { Item?: Record<string, unknown> }).Item ??
+        (
+          await this.client.send(
+            new GetCommand({ TableName: this.tableName, Key: this.key(restaurantId, menuItemId), ConsistentRead: true }),
+          )
+        ).Item;
       return holds(old, orderId) ? 'already' : 'short';
     }
   }
@@ -146,8 +153,8 @@ export class StockLedger {
 }
 
 /**
- * Whether an item (as `ReturnValuesOnConditionCheckFailure` gives it, marshalled by the low-level client)
- * already holds a reservation for the order.
+ * Whether an item already holds a reservation for the order: as `ReturnValuesOnConditionCheckFailure`
+ * gives it (marshalled, the document client does not convert errors) or as a read gives it (a Set).
  */
 function holds(item: Record<string, unknown> | undefined, orderId: string): boolean {
   const reserved = item?.reservedOrders as { SS?: string[] } | Set<string> | undefined;

@@ -125,6 +125,17 @@ describe('ReserveStock', () => {
   });
 });
 
+describe('ReserveStock on an engine that does not return the old item', () => {
+  it('reads the item to tell a retried reservation from a shortfall', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [menuItem('m1', { stock: 3 })] });
+    ddb.on(UpdateCommand).rejects(conditionalFailure());
+    ddb.on(GetCommand).resolves({ Item: menuItem('m1', { stock: 3, reservedOrders: new Set(['o1']) }) });
+
+    await expect(reserveStock(input, lambdaContext())).resolves.toEqual({ reserved: { m1: 2 } });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'r1', sk: 'ITEM#m1' }, ConsistentRead: true });
+  });
+});
+
 describe('ReleaseStock', () => {
   it("releases the order's current reservation, which an edit may have changed", async () => {
     ddb.on(GetCommand).resolves({ Item: storedOrder({ stockReserved: { m1: 5 } }) });
