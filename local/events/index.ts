@@ -15,6 +15,7 @@ import { AwsError, isAwsError } from '../core/errors';
 import { jsonState } from '../core/json-state';
 import type { Cloud, LocalContext, Operation, ResolvedResource, Service, ServiceFactory } from '../core/types';
 import { type CompiledPattern, compilePattern, flattenEvent } from './pattern';
+import { parseSchedule, type Schedule, UnsupportedScheduleError } from './schedule';
 import { InputTransformError, renderTargetInput, type TargetInputSpec, validateTargetInput } from './transform';
 
 export { compilePattern, flattenEvent } from './pattern';
@@ -135,14 +136,6 @@ const toDate = (value: unknown): Date | undefined => {
   if (typeof value === 'number') return new Date(value * 1000);
   const date = new Date(String(value));
   return Number.isNaN(date.getTime()) ? undefined : date;
-};
-
-/** Milliseconds between runs of a `rate(n unit)` schedule (AWS time, before scaling); undefined otherwise. */
-export const rateMs = (expression: string): number | undefined => {
-  const m = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
-  if (!m) return undefined;
-  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
-  return Number(m[1]) * unit;
 };
 
 const page = <T>(items: T[], limit: unknown, token: unknown): { items: T[]; next?: string } => {
@@ -272,9 +265,16 @@ export class EventsBackend {
     if (input.ScheduleExpression && busName !== DEFAULT_BUS)
       throw validation('ScheduleExpression is supported only on the default event bus.');
     const compiled = pattern === undefined ? undefined : compilePattern(pattern);
+    if (input.ScheduleExpression) {
+      try {
+        parseSchedule(String(input.ScheduleExpression));
+      } catch (e) {
+        if (!(e instanceof UnsupportedScheduleError)) throw validation('Parameter ScheduleExpression is not valid.');
+      }
+    }
     const key = this.ruleKey(busName, name);
     const existing = this.rules.get(key);
-    if (existing?.timer) clearInterval(existing.timer);
+    if (existing?.timer) clearTimeout(existing.timer);
     const rule: Rule = {
       name,
       busName,
@@ -295,7 +295,7 @@ export class EventsBackend {
   }
 
   deleteRule(rule: Rule): void {
-    if (rule.timer) clearInterval(rule.timer);
+    if (rule.timer) clearTimeout(rule.timer);
     this.rules.delete(this.ruleKey(rule.busName, rule.name));
     this.state.changed();
   }
@@ -566,35 +566,50 @@ export class EventsBackend {
     }
   }
 
-  /** Starts the timer of a `rate(...)` rule. */
-  private schedule(rule: Rule): void {
+  /** Arms the timer of a scheduled rule for its next run (rates are divided by the time scale, cron is UTC). */
+  private schedule(rule: Rule, after = new Date()): void {
     if (!rule.scheduleExpression || this.stopped) return;
-    const every = rateMs(rule.scheduleExpression);
-    if (every === undefined) {
-      this.ctx.log.warn('events: only rate(...) schedules run locally; this rule will not fire', {
+    let schedule: Schedule;
+    try {
+      schedule = parseSchedule(rule.scheduleExpression, this.scale());
+    } catch (e) {
+      this.ctx.log.warn('events: this schedule does not run locally', {
         rule: rule.name,
         schedule: rule.scheduleExpression,
+        reason: (e as Error).message,
       });
       return;
     }
-    rule.timer = setInterval(() => {
-      if (rule.state === 'DISABLED') return;
-      const event = this.newEvent({
-        source: 'aws.events',
-        detailType: 'Scheduled Event',
-        detail: {},
-        resources: [rule.arn],
-      });
-      for (const target of rule.targets.values())
-        this.enqueue({
-          rule,
-          target,
-          event,
-          ingestionTime: new Date().toISOString(),
-          firstAttemptAt: Date.now(),
-          attempts: 0,
-        });
-    }, every / this.scale());
+    const next = schedule.nextRun(after);
+    if (!next) return;
+    // setTimeout holds at most ~24.8 days; a later run is re-armed when that wait ends.
+    const wait = Math.min(next.getTime() - Date.now(), 2 ** 31 - 1);
+    rule.timer = setTimeout(
+      () => {
+        rule.timer = undefined;
+        if (Date.now() < next.getTime()) return this.schedule(rule, after);
+        if (rule.state !== 'DISABLED') {
+          const event = this.newEvent({
+            source: 'aws.events',
+            detailType: 'Scheduled Event',
+            detail: {},
+            resources: [rule.arn],
+            time: next,
+          });
+          for (const target of rule.targets.values())
+            this.enqueue({
+              rule,
+              target,
+              event,
+              ingestionTime: new Date().toISOString(),
+              firstAttemptAt: Date.now(),
+              attempts: 0,
+            });
+        }
+        this.schedule(rule, next);
+      },
+      Math.max(0, wait),
+    );
     rule.timer.unref();
   }
 
@@ -624,7 +639,7 @@ export class EventsBackend {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const rule of this.rules.values()) if (rule.timer) clearInterval(rule.timer);
+    for (const rule of this.rules.values()) if (rule.timer) clearTimeout(rule.timer);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     if (this.metricsTimer) clearTimeout(this.metricsTimer);

@@ -26,7 +26,7 @@ import { AwsError } from '../../../local/core/errors';
 import type { Service } from '../../../local/core/types';
 import { createEventsService, eventsBackendOf } from '../../../local/events';
 import { createSqsService } from '../../../local/sqs';
-import { addService, clientConfig, startTestCloud, type TestCloud } from '../sqs/support';
+import { addService, clientConfig, eventually, startTestCloud, type TestCloud } from '../sqs/support';
 
 // biome-ignore lint/suspicious/noExplicitAny: the recorded inputs are the services' untyped JSON.
 type Json = Record<string, any>;
@@ -514,6 +514,38 @@ describe('local EventBridge lifecycle', () => {
       expect(JSON.parse(described.Policy).Statement).toEqual([
         expect.objectContaining({ Sid: 'allow-org', Action: 'events:PutEvents' }),
       ]);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('runs a rate schedule, sending Scheduled Events to the targets', async () => {
+    // Time scale 600: rate(1 minute) fires every 100 ms.
+    const cloud = await startTestCloud({ timeScale: 600 });
+    try {
+      await addService(cloud, createSqsService);
+      await addService(cloud, createEventsService);
+      await cloud.call('sqs', 'CreateQueue', { QueueName: 'ticks' });
+      await expect(
+        cloud.call('events', 'PutRule', { Name: 'bad', ScheduleExpression: 'every minute' }),
+      ).rejects.toMatchObject({
+        code: 'ValidationException',
+      });
+      await cloud.call('events', 'PutRule', { Name: 'tick', ScheduleExpression: 'rate(1 minute)' });
+      await cloud.call('events', 'PutTargets', {
+        Rule: 'tick',
+        Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:ticks' }],
+      });
+      // At this time scale a 20 s long poll lasts 33 ms, less than the first tick: poll until it comes.
+      const got = await eventually(
+        async () => (await cloud.call('sqs', 'ReceiveMessage', { QueueUrl: 'ticks', WaitTimeSeconds: 20 })).Messages,
+      );
+      expect(JSON.parse(got[0].Body)).toMatchObject({
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        resources: ['arn:aws:events:us-east-1:000000000000:rule/tick'],
+        detail: {},
+      });
     } finally {
       await cloud.close();
     }
