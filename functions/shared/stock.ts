@@ -103,7 +103,11 @@ export class StockLedger {
         (error as { Item?: Record<string, unknown> }).Item ??
         (
           await this.client.send(
-            new GetCommand({ TableName: this.tableName, Key: this.key(restaurantId, menuItemId), ConsistentRead: true }),
+            new GetCommand({
+              TableName: this.tableName,
+              Key: this.key(restaurantId, menuItemId),
+              ConsistentRead: true,
+            }),
           )
         ).Item;
       return holds(old, orderId) ? 'already' : 'short';

@@ -25,7 +25,7 @@ export const awaitEventInput = z.object({
   orderId: idSchema,
   taskToken: z.string().min(1),
   awaiting: z.array(z.enum(eventTypes)).min(1),
-  announce: z.literal('OrderPlaced').optional(),
+  announce: z.literal('OrderPlaced').nullish(),
 });
 
 /** Dependencies of {@link awaitEventStep}. */

@@ -14,10 +14,30 @@ import { idSchema } from '#shared/schemas';
 export const recordStatusInput = z.object({
   orderId: idSchema,
   status: z.enum(ORDER_STATUSES),
-  // Nullable: the lifecycle passes what its variables hold, which may be null for "no reason".
-  reason: z.string().max(1000).nullish(),
+  // Nullable: the lifecycle passes what its variables hold, which may be null for "no reason". A caught
+  // error's `Cause` (a Lambda error as JSON, with its stack) is reduced to its message: a status write
+  // must never fail on the length of its reason.
+  reason: z
+    .string()
+    .nullish()
+    .transform((reason) => (reason ? readableReason(reason) : undefined)),
   actor: z.union([z.string(), z.object({ actorId: z.string() }).loose()]).nullish(),
 });
+
+/** The longest reason kept in the history and the events. */
+const MAX_REASON_LENGTH = 500;
+
+/** A short human reason: the `errorMessage` of a Lambda error cause, or the text itself, truncated. */
+export function readableReason(reason: string): string {
+  let text = reason;
+  try {
+    const parsed = JSON.parse(reason) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') text = parsed.errorMessage;
+  } catch {
+    // Not JSON: a plain reason.
+  }
+  return text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
+}
 
 /** Dependencies of {@link recordStatusStep}. */
 export interface RecordStatusDeps {

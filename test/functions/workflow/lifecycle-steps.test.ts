@@ -98,6 +98,28 @@ describe('RecordStatus', () => {
     expect(addMetric).toHaveBeenCalledWith(metric, 'Count', 1);
   });
 
+  it('keeps only the message of a Lambda error cause as the reason', async () => {
+    givenOrder();
+    const cause = JSON.stringify({
+      errorType: 'PaymentDeclinedError',
+      errorMessage: 'Payment declined',
+      trace: ['x'.repeat(5000)],
+    });
+
+    await recordStatus({ orderId: 'o1', status: 'PAYMENT_FAILED', reason: cause }, lambdaContext());
+
+    expect(current.history.at(-1)?.reason).toBe('Payment declined');
+    expect(putEntries().map((entry) => entry.detail.reason)).toEqual(['Payment declined', 'Payment declined']);
+  });
+
+  it('truncates a long plain reason instead of failing the write', async () => {
+    givenOrder();
+
+    await recordStatus({ orderId: 'o1', status: 'REJECTED', reason: 'r'.repeat(2000) }, lambdaContext());
+
+    expect(current.history.at(-1)?.reason).toHaveLength(500);
+  });
+
   it('throws IllegalTransitionError and writes nothing for a transition DESIGN §4 forbids', async () => {
     givenOrder({ status: 'DELIVERED' });
 
