@@ -15,6 +15,7 @@ import type {
 } from '../core/types';
 import { createDynaliteEngine, DYNALITE_OPERATIONS } from './engine';
 import { createTableRequest, ttlAttribute, UNSUPPORTED_TABLE_PROPERTIES } from './provision';
+import { reconcileTable } from './reconcile';
 import { createTransactions } from './transactions';
 import { createTtl } from './ttl';
 
@@ -108,14 +109,31 @@ export const createDynamoDbService = (ctx: LocalContext, _cloud?: Cloud, options
     Endpoints: [{ Address: call.http?.host ?? new URL(ctx.endpoint).host, CachePeriodInMinutes: 1440 }],
   });
 
+  const call = { requestId: 'provision', caller: 'dynamodb' };
+  const create = async (request: Record<string, unknown>): Promise<void> => {
+    await operations.CreateTable?.(request, call);
+  };
+  const drop = async (tableName: string): Promise<void> => {
+    await operations.DeleteTable?.({ TableName: tableName }, call);
+  };
+
   const provisionTable = async (resource: ResolvedResource): Promise<void> => {
     const request = createTableRequest(resource);
-    try {
-      await engine.call('DescribeTable', { TableName: request.TableName });
-      ctx.log.debug('table already exists (kept with its data)', { table: resource.physicalId });
-    } catch (e) {
-      if ((e as AwsError).code !== 'ResourceNotFoundException') throw e;
-      await operations.CreateTable?.(request, { requestId: 'provision', caller: 'dynamodb' });
+    const stored = await engine
+      .call('DescribeTable', { TableName: request.TableName })
+      .then((d) => d.Table as Record<string, unknown>)
+      .catch((e: AwsError) => {
+        if (e.code === 'ResourceNotFoundException') return undefined;
+        throw e;
+      });
+    if (!stored) await create(request);
+    else {
+      const { rebuilt, items } = await reconcileTable(engine, stored, request, { drop, create });
+      if (rebuilt)
+        ctx.log.info('table rebuilt with its items to match the template indexes', {
+          table: resource.physicalId,
+          items,
+        });
     }
     const attribute = ttlAttribute(resource);
     if (attribute) ttl.configure(resource.physicalId, attribute);

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { LocalCloud } from '../../../local/cloud';
 import { createDynamoDbService } from '../../../local/dynamodb';
+import type { CfnTemplate } from '../../../local/template';
 import { clientConfig, memoryLogger, startTestCloud } from '../support/cloud';
 import { tablesTemplate } from '../support/templates';
 
@@ -324,6 +325,58 @@ describe('DynamoDB TTL sweeping', () => {
 });
 
 describe('DynamoDB persistence', () => {
+  it('rebuilds a stored table with its items when the template adds an index, and refuses a key change', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-reindex-'));
+    const start = (template: CfnTemplate) =>
+      startTestCloud({ template, stackName: 'Tables', services: ['dynamodb'], dataDir });
+    try {
+      const first = await start(tablesTemplate());
+      const client1 = new DynamoDBClient(clientConfig(first.endpoint));
+      await client1.send(
+        new PutItemCommand({
+          TableName: 'stock-test',
+          Item: { pk: { S: 'r1' }, sk: { S: 'ITEM#a' }, kind: { S: 'ITEM' } },
+        }),
+      );
+      client1.destroy();
+      await first.stop();
+
+      const withIndex = tablesTemplate();
+      const stock = withIndex.Resources?.StockTable?.Properties as Record<string, unknown[]>;
+      stock.AttributeDefinitions?.push({ AttributeName: 'kind', AttributeType: 'S' });
+      stock.GlobalSecondaryIndexes = [
+        {
+          IndexName: 'byKind',
+          KeySchema: [{ AttributeName: 'kind', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ];
+      const second = await start(withIndex);
+      const client2 = new DynamoDBClient(clientConfig(second.endpoint));
+      const byKind = await client2.send(
+        new QueryCommand({
+          TableName: 'stock-test',
+          IndexName: 'byKind',
+          KeyConditionExpression: 'kind = :k',
+          ExpressionAttributeValues: { ':k': { S: 'ITEM' } },
+        }),
+      );
+      client2.destroy();
+      await second.stop();
+
+      const otherKeys = tablesTemplate();
+      (otherKeys.Resources?.StockTable?.Properties as Record<string, unknown>).KeySchema = [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+      ];
+      const refused = await start(otherKeys).catch((e: unknown) => e);
+
+      expect(byKind.Items?.map((i) => i.sk?.S)).toEqual(['ITEM#a']);
+      expect((refused as Error).message).toMatch(/stock-test in the data folder has other keys/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the items written before the process was killed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dishpatch-kill-'));
     const templateFile = join(dataDir, 'tables.template.json');
