@@ -115,6 +115,7 @@ const PERMANENT_ERRORS = new Set([
   'InvalidParameterValue',
   'InvalidParameterValueException',
   'InvalidMessageContents',
+  'MissingParameter',
   'UnknownService',
   'ServiceUnavailable',
   'UnsupportedTarget',
@@ -306,6 +307,12 @@ export class EventsBackend {
       if (!target.Id || !/^[.\-_A-Za-z0-9]{1,64}$/.test(target.Id)) throw validation(`Invalid target id: ${target.Id}`);
       if (!target.Arn) throw validation(`Target ${target.Id} has no Arn.`);
       validateTargetInput(target);
+      if (
+        target.Arn.startsWith('arn:aws:sqs:') &&
+        target.Arn.endsWith('.fifo') &&
+        !target.SqsParameters?.MessageGroupId
+      )
+        throw validation(`Parameter(s) SqsParameters must be specified for target: ${target.Id}.`);
       const retry = target.RetryPolicy;
       if (
         retry?.MaximumRetryAttempts !== undefined &&
