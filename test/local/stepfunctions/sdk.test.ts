@@ -1,6 +1,9 @@
 /**
  * The real `@aws-sdk/client-sfn`, unchanged, against the local service behind the edge server (AWS JSON 1.0).
  */
+
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -114,4 +117,53 @@ describe('@aws-sdk/client-sfn against the local endpoint', () => {
       client.send(new SendTaskSuccessCommand({ taskToken: tokens[0], output: '{}' })),
     ).rejects.toBeInstanceOf(TaskDoesNotExist);
   });
+});
+
+const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+
+(hasAwsCli ? describe : describe.skip)('aws stepfunctions --endpoint-url against the local endpoint', () => {
+  let edge: Edge;
+  let service: StepFunctionsService;
+  beforeAll(async () => {
+    service = new StepFunctionsService(ctx, undefined, { integrations: fakeIntegrations({}) });
+    edge = await startEdge({ services: () => [service], log: quiet, port: 0 });
+  });
+  afterAll(async () => {
+    await edge.close();
+    await service.stop();
+  });
+
+  it('creates a machine, starts an execution and describes it', async () => {
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
+    const aws = async (...args: string[]) =>
+      JSON.parse(
+        (
+          await promisify(execFile)('aws', ['--endpoint-url', edge.url, '--output', 'json', 'stepfunctions', ...args], {
+            env,
+          })
+        ).stdout,
+      );
+    const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'cli', End: true } } });
+    const created = await aws(
+      'create-state-machine',
+      '--name',
+      'cli',
+      '--definition',
+      definition,
+      '--role-arn',
+      'arn:aws:iam::000000000000:role/r',
+    );
+    const started = await aws('start-execution', '--state-machine-arn', created.stateMachineArn, '--input', '{}');
+    let described = await aws('describe-execution', '--execution-arn', started.executionArn);
+    const deadline = Date.now() + 5000;
+    while (described.status === 'RUNNING' && Date.now() < deadline) {
+      described = await aws('describe-execution', '--execution-arn', started.executionArn);
+    }
+    expect(described).toMatchObject({ status: 'SUCCEEDED', output: '"cli"' });
+  }, 30_000);
 });
