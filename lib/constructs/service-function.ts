@@ -86,6 +86,9 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
  * The construct id is the function's name in the contract (`PriceOrder`, `GetOrder`, ...).
  */
 export class ServiceFunction extends nodejs.NodejsFunction {
+  /** The handler file relative to the project root, as given in the props. */
+  public readonly entryFile: string;
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: props.config.logRetention,
@@ -134,6 +137,7 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         banner: CREATE_REQUIRE_BANNER,
       },
     });
+    this.entryFile = props.entry;
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,5 +1,5 @@
 import aslValidator from 'asl-validator';
-import { synthWorkflows } from './support/synth-workflows';
+import { synthFunctions, synthWorkflows } from './support/synth-workflows';
 
 const workflows = synthWorkflows('dev');
 
@@ -35,5 +35,26 @@ describe('synthesized state machine definitions', () => {
 
     // Assess
     expect(result.isValid).toBe(false);
+  });
+
+  it('invokes only functions whose handler and environment the support helper can hand to a scenario test', () => {
+    // Prepare
+    const functions = synthFunctions('dev');
+    const invoked = new Set(
+      JSON.stringify([workflows.placeOrder, workflows.orderLifecycle]).match(/arn:aws:lambda:[^"]+/g) ?? [],
+    );
+
+    // Act
+    const known = [...invoked].map((arn) => Object.values(functions).find((fn) => fn.arn === arn));
+
+    // Assess
+    expect(invoked.size).toBe(8);
+    for (const fn of known) {
+      expect(fn?.entry).toMatch(/^functions\/workflow\/[a-z-]+\.ts$/);
+    }
+    expect(functions.AwaitEvent?.environment).toMatchObject({
+      ORDERS_TABLE_NAME: 'OrdersTable',
+      EVENT_BUS_NAME: 'dishpatch-dev',
+    });
   });
 });

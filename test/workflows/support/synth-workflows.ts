@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import type { StageName } from '../../../lib/config/stages';
+import { ServiceFunction } from '../../../lib/constructs/service-function';
 import { addDishpatchStage, type DishpatchStacks } from '../../../lib/dishpatch-app';
-import { type CfnTemplate, TemplateResolver } from './resolve-definition';
+import { ACCOUNT, type CfnTemplate, REGION, TemplateResolver } from './resolve-definition';
 
 /** An Amazon States Language document, as parsed JSON. */
 export type AslDefinition = {
@@ -73,4 +74,35 @@ export function synthWorkflows(stage: StageName = 'dev'): SynthesizedWorkflows {
     placeOrder: resolvedDefinition(synthesized, 'PlaceOrder'),
     orderLifecycle: resolvedDefinition(synthesized, 'OrderLifecycle'),
   };
+}
+
+/** A function of the app as a test needs it to run the real handler in place of the Lambda ARN. */
+export interface SynthesizedFunction {
+  /** Placeholder ARN the resolved definitions use, `arn:aws:lambda:us-east-1:000000000000:function:<id>`. */
+  readonly arn: string;
+  /** Handler file relative to the project root, e.g. `functions/workflow/price-order.ts`. */
+  readonly entry: string;
+  /** Environment variables with placeholder names resolved (`ORDERS_TABLE_NAME: 'OrdersTable'`, ...). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** Every function of the stateless stack, by construct id (`PriceOrder`, `AwaitEvent`, `GetOrder`, ...). */
+export function synthFunctions(stage: StageName = 'dev'): Readonly<Record<string, SynthesizedFunction>> {
+  const synthesized = synthApp(stage);
+  const { stateless } = synthesized.stacks;
+  const functions = stateless.node.findAll().filter((construct) => construct instanceof ServiceFunction);
+  return Object.fromEntries(
+    functions.map((fn) => {
+      const logicalId = stateless.resolve(stateless.getLogicalId(fn.node.defaultChild as never)) as string;
+      const properties = synthesized.stateless.Resources[logicalId]?.Properties as
+        | { Environment?: { Variables?: unknown } }
+        | undefined;
+      const environment = synthesized.resolver.resolve(properties?.Environment?.Variables ?? {}) as Record<
+        string,
+        string
+      >;
+      const arn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn.node.id}`;
+      return [fn.node.id, { arn, entry: fn.entryFile, environment }];
+    }),
+  );
 }
