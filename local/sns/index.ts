@@ -234,11 +234,11 @@ class LocalSns {
         UnsubscribeURL: `${this.ctx.endpoint}/?Action=Unsubscribe&SubscriptionArn=${sub.arn}`,
         ...(Object.keys(attributes).length ? { MessageAttributes: envelopeAttributes(attributes) } : {}),
       };
-      deliveries.push(
-        this.deliver(sub, envelope, body, attributes, input).catch((error) =>
-          this.deliveryFailed(sub, envelope, error),
-        ),
+      const delivery = this.deliver(sub, envelope, body, attributes, input).catch((error) =>
+        this.deliveryFailed(sub, envelope, error),
       );
+      // In-process deliveries finish before Publish answers (a test can receive at once); HTTP ones run on.
+      if (sub.protocol !== 'http' && sub.protocol !== 'https') deliveries.push(delivery);
     }
     await Promise.all(deliveries);
     return { MessageId: messageId, ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}) };
@@ -322,6 +322,7 @@ class LocalSns {
             'x-amz-sns-subscription-arn': sub.arn,
           },
           body: raw ? body : JSON.stringify(envelope),
+          signal: AbortSignal.timeout(15_000),
         });
         if (response.status >= 300) throw new Error(`HTTP ${response.status}`);
       }

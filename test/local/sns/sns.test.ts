@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   CreateTopicCommand,
   GetTopicAttributesCommand,
@@ -9,7 +11,15 @@ import {
 } from '@aws-sdk/client-sns';
 import { createSnsService, type SnsService } from '../../../local/sns';
 import { createSqsService } from '../../../local/sqs';
-import { awsCli, awsCliAvailable, resource, startTestEdge, TestCloud, testContext } from '../lambda/support';
+import {
+  awsCli,
+  awsCliAvailable,
+  eventually,
+  resource,
+  startTestEdge,
+  TestCloud,
+  testContext,
+} from '../lambda/support';
 
 const topicArn = 'arn:aws:sns:us-east-1:000000000000:orders';
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
@@ -154,6 +164,33 @@ describe('local SNS', () => {
 
     expect(sns.emails().at(-1)?.body).toBe('for humans');
     expect(JSON.parse((await bodies('envelope')).at(-1) ?? '{}').Message).toBe('plain');
+  });
+
+  it('POSTs the envelope to an HTTP subscription with the SNS headers', async () => {
+    const received: { headers: Record<string, unknown>; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await call('Subscribe', { TopicArn: topicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${port}/hook` });
+
+    await call('Publish', { TopicArn: topicArn, Message: 'over http' });
+
+    const delivery = await eventually(() => received[0]);
+    expect(delivery.headers).toMatchObject({
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-topic-arn': topicArn,
+    });
+    expect(JSON.parse(delivery.body)).toMatchObject({ Type: 'Notification', Message: 'over http' });
+    await new Promise((resolve) => server.close(resolve));
   });
 
   it('answers NotFound for an unknown topic', async () => {
