@@ -67,6 +67,7 @@ export class Queue {
   private readonly waiters = new Set<() => void>();
   private readonly deduplication = new Map<string, { expiresAt: number; messageId: string }>();
   private sequence: number;
+  private lastExpiry = 0;
   lastModifiedTimestamp: number;
 
   constructor(
@@ -142,12 +143,16 @@ export class Queue {
     return { message, duplicate: false };
   }
 
-  /** Drops messages past the retention period. */
+  /** Drops messages past the retention period (a scan, so at most every 20 ms). */
   expire(): void {
+    if (this.clock.now() - this.lastExpiry < 20) return;
+    this.lastExpiry = this.clock.now();
     const cutoff = this.clock.now() - this.clock.ms(this.setting('MessageRetentionPeriod', 345600));
     for (const [id, message] of this.messages) {
       if (message.sentTimestamp < cutoff) this.remove(id);
     }
+    const now = this.clock.now();
+    for (const [key, entry] of this.deduplication) if (entry.expiresAt <= now) this.deduplication.delete(key);
   }
 
   /**
