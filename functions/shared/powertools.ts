@@ -1,15 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { search } from '@aws-lambda-powertools/logger/correlationId';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
-/** The one logger of a function; service name and level come from the Powertools environment. */
-export const logger = new Logger();
+/**
+ * The one logger of a function; service name and level come from the Powertools environment. The
+ * JMESPath search lets the middleware pick the correlation id (API request id, EventBridge event id).
+ */
+export const logger = new Logger({ correlationIdSearchFn: search });
 
 /**
  * The one metrics emitter (EMF); namespace from `POWERTOOLS_METRICS_NAMESPACE` (`dishpatch`). Its own
- * warnings go through the structured logger instead of a bare console line.
+ * messages go through the structured logger at ERROR only: most handlers emit no business metric, and
+ * Powertools would otherwise log a "no application metrics" warning on every such invocation.
  */
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'dishpatch', logger });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'dishpatch',
+  logger: logger.createChild({ logLevel: 'ERROR' }),
+});
 
 /** The one tracer; it wraps the SDK clients in `clients.ts`. */
 export const tracer = new Tracer();
