@@ -127,11 +127,24 @@ class LocalLambda {
     for (const event of this.state.load()?.events ?? []) this.pending.set(event.id, event);
   }
 
+  /** Function name → published version or alias name → the version it runs (all run the template's code). */
+  readonly qualifiers = new Map<string, Map<string, string>>();
+
+  /** The version an invocation with this qualifier runs ('$LATEST', a version number, or an alias's version). */
+  executedVersion(ref: string, qualifier?: string): string {
+    const parsed = parseFunctionRef(ref);
+    const version = qualifier ?? parsed.qualifier;
+    return version === undefined || version === '$LATEST'
+      ? '$LATEST'
+      : (this.qualifiers.get(parsed.name)?.get(version) ?? '$LATEST');
+  }
+
   find(ref: string, qualifier?: string): LambdaFunction {
     const parsed = parseFunctionRef(ref);
     const fn = this.functions.get(parsed.name);
     const version = qualifier ?? parsed.qualifier;
-    if (!fn || (version !== undefined && version !== '$LATEST')) {
+    const known = version === undefined || version === '$LATEST' || this.qualifiers.get(parsed.name)?.has(version);
+    if (!fn || !known) {
       const suffix = version ? `:${version}` : '';
       throw new AwsError(
         'ResourceNotFoundException',
@@ -200,6 +213,19 @@ class LocalLambda {
       } else if (resource.type === 'AWS::Lambda::EventSourceMapping') {
         const mapping = mappingFromResource(resource, byRef);
         this.mappings.set(mapping.uuid, mapping);
+      } else if (resource.type === 'AWS::Lambda::Version' || resource.type === 'AWS::Lambda::Alias') {
+        const fn = byRef(String(resource.properties.FunctionName));
+        let versions = this.qualifiers.get(fn.name);
+        if (!versions) {
+          versions = new Map();
+          this.qualifiers.set(fn.name, versions);
+        }
+        if (resource.type === 'AWS::Lambda::Version') {
+          const number = resource.attributes.Version ?? resource.physicalId.split(':').pop() ?? '1';
+          versions.set(number, number);
+        } else {
+          versions.set(String(resource.properties.Name), String(resource.properties.FunctionVersion ?? '$LATEST'));
+        }
       } else if (resource.type === 'AWS::Lambda::Url') {
         throw new Error(`${resource.logicalId} (AWS::Lambda::Url): function URLs are not supported locally`);
       }
@@ -337,7 +363,7 @@ class LocalLambda {
       ...(result.error ? { FunctionError: 'Unhandled' as const } : {}),
       Payload: result.error ? JSON.stringify(result.error) : (result.payload ?? 'null'),
       ...(input.LogType === 'Tail' ? { LogResult: logTail(result.logs) } : {}),
-      ExecutedVersion: '$LATEST',
+      ExecutedVersion: this.executedVersion(String(input.FunctionName ?? ''), input.Qualifier as string | undefined),
     };
   }
 
@@ -619,6 +645,8 @@ export const createLambdaService: ServiceFactory = (ctx, cloud) => {
       'AWS::Lambda::EventSourceMapping',
       'AWS::Lambda::EventInvokeConfig',
       'AWS::Lambda::Permission',
+      'AWS::Lambda::Version',
+      'AWS::Lambda::Alias',
     ],
     provision: async (resources) => lambda.provision(resources),
     start: async () => lambda.start(),

@@ -75,6 +75,15 @@ describe('local Lambda service', () => {
       fn('batch-fn', 'batch'),
       fn('broken-fn', 'broken'),
       fn('exits-fn', 'exits'),
+      resource('AWS::Lambda::Version', 'EsmVersion', { FunctionName: 'esm-fn' }, `${arnOf('esm-fn')}:1`, {
+        Version: '1',
+      }),
+      resource(
+        'AWS::Lambda::Alias',
+        'EsmLive',
+        { FunctionName: 'esm-fn', FunctionVersion: '1', Name: 'live' },
+        `${arnOf('esm-fn')}:live`,
+      ),
       fn('inline-fn', 'esm', {
         Code: { ZipFile: 'exports.handler = async (event) => ({ inline: true, got: event.x });' },
       }),
@@ -228,12 +237,21 @@ describe('local Lambda service', () => {
     expect(lambda.logs('throws-fn').length).toBe(before);
   });
 
+  it('invokes a published version or an alias and reports the version it ran', async () => {
+    const byAlias = await invoke({ FunctionName: `${arnOf('esm-fn')}:live`, Payload: '{}' });
+    const byVersion = await invoke({ FunctionName: 'esm-fn', Qualifier: '1', Payload: '{}' });
+
+    expect(byAlias.ExecutedVersion).toBe('1');
+    expect(byVersion.ExecutedVersion).toBe('1');
+    expect(JSON.parse(byAlias.Payload).functionName).toBe('esm-fn');
+  });
+
   it('answers ResourceNotFoundException for an unknown function or qualifier', async () => {
     await expect(invoke({ FunctionName: 'nope' })).rejects.toMatchObject({
       code: 'ResourceNotFoundException',
       status: 404,
     });
-    await expect(invoke({ FunctionName: 'esm-fn', Qualifier: 'live' })).rejects.toMatchObject({
+    await expect(invoke({ FunctionName: 'esm-fn', Qualifier: 'staging' })).rejects.toMatchObject({
       code: 'ResourceNotFoundException',
     });
   });
