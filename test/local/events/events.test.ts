@@ -155,16 +155,16 @@ describe('local EventBridge through the AWS SDK', () => {
       test_invalid_event_payload: { Event: '{"testEvent": "value"}' },
     };
 
-    it.each(recorded)('answers as AWS recorded: %s', async (name, { Error }) => {
+    it.each(recorded)('answers as AWS recorded: %s', async (name, { Error: answer }) => {
       const param = /\[(.*)\]$/.exec(name)?.[1];
       const input = param !== undefined ? { Event: event, EventPattern: param } : recordedInputs[name]!;
       const pattern = input.EventPattern ?? '{"body": {"test2": [{"numeric": [">", 100]}]}}';
       await expect(
         eb.send(new TestEventPatternCommand({ Event: input.Event, EventPattern: pattern })),
       ).rejects.toMatchObject({
-        name: Error.Code,
+        name: answer.Code,
         // AWS appends the parser position (" at [Source: ...]") on a second line; the reason is the first line.
-        message: Error.Message.split('\n')[0],
+        message: answer.Message.split('\n')[0],
       });
     });
 
