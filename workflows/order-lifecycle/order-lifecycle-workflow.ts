@@ -227,7 +227,14 @@ export class OrderLifecycleWorkflow extends Construct {
   /** RecordStatus with a fixed or computed status; the event that moved the order is the state's input. */
   private recordStatus(name: string, status: string, reason?: string): tasks.LambdaInvoke {
     return invokeStep(this, name, this.props.recordStatus, {
-      payload: { orderId: '{% $orderId %}', status, reason, actor: '{% $states.input.actorId %}' },
+      // After a compensation the input is a step's result, without actorId: an expression that returns nothing
+      // fails the state (States.QueryEvaluationError), so no actor is passed as null.
+      payload: {
+        orderId: '{% $orderId %}',
+        status,
+        reason,
+        actor: '{% $exists($states.input.actorId) ? $states.input.actorId : null %}',
+      },
       outputs: { orderId: '{% $orderId %}', status: '{% $states.result.Payload.status %}' },
     });
   }
