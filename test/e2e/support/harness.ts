@@ -71,27 +71,28 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
   const cognito = new CognitoIdentityProviderClient(clientConfig);
   const tokens = new Map<string, string>();
   const out = (key: string): string => output(local.outputs, key);
+  const token = async (email: string, password = DEMO_PASSWORD): Promise<string> => {
+    const cached = tokens.get(`${email}:${password}`);
+    if (cached) return cached;
+    const res = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: out('UserPoolClientId'),
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+      }),
+    );
+    const idToken = res.AuthenticationResult?.IdToken;
+    if (!idToken) throw new Error(`no ID token for ${email}`);
+    tokens.set(`${email}:${password}`, idToken);
+    return idToken;
+  };
   return {
     endpoint: local.endpoint,
     api,
     local,
     out,
     clientConfig,
-    async token(email, password = DEMO_PASSWORD) {
-      const cached = tokens.get(`${email}:${password}`);
-      if (cached) return cached;
-      const res = await cognito.send(
-        new InitiateAuthCommand({
-          ClientId: out('UserPoolClientId'),
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: email, PASSWORD: password },
-        }),
-      );
-      const token = res.AuthenticationResult?.IdToken;
-      if (!token) throw new Error(`no ID token for ${email}`);
-      tokens.set(`${email}:${password}`, token);
-      return token;
-    },
+    token,
     async newCustomer(prefix = 'customer') {
       const email = `${prefix}-${randomUUID()}@dishpatch.example`;
       await cognito.send(
@@ -103,7 +104,7 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
         }),
       );
       await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: out('UserPoolId'), Username: email }));
-      return this.token(email);
+      return token(email);
     },
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
