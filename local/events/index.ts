@@ -1,7 +1,7 @@
 /**
  * The local EventBridge: the default and custom buses, rules with the full event-pattern language
  * (`./pattern.ts`), targets (Lambda, Step Functions, SQS, SNS, another bus) with Input/InputPath/InputTransformer
- * (`./transform.ts`), retry policies with backoff and dead-letter queues, scheduled rules (`rate(...)`), a bounded
+ * (`./transform.ts`), retry policies with backoff and dead-letter queues, scheduled rules (`./schedule.ts`), a bounded
  * log of recent events per bus for the console, AWS/Events metrics, and persistence of what the API created
  * under `<dataDir>/events` (template buses and rules come from provisioning at each start).
  *
@@ -19,6 +19,7 @@ import { parseSchedule, type Schedule, UnsupportedScheduleError } from './schedu
 import { InputTransformError, renderTargetInput, type TargetInputSpec, validateTargetInput } from './transform';
 
 export { compilePattern, flattenEvent } from './pattern';
+export { parseSchedule } from './schedule';
 export { renderTargetInput, validateTargetInput } from './transform';
 
 /** A rule target as the PutTargets API carries it. */
