@@ -4,7 +4,7 @@
  * the wrong party. Each outcome is checked where a user would look (the API), and where the money and the stock
  * live (PaymentsTable, the menu's stock, the execution history).
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type App, pollUntil, startApp, USERS } from './support/harness';
 import {
   type CourierEventType,
@@ -218,7 +218,7 @@ describe('payments', () => {
 
 describe('at-least-once, unordered restaurant and courier events', () => {
   /** Publishes entries in one PutEvents call each, all at once. */
-  const publishAll = (entries: ReturnType<typeof restaurantEntry>[]) =>
+  const publishAll = (entries: PutEventsRequestEntry[]) =>
     Promise.all(entries.map((entry) => clients(app).events.send(new PutEventsCommand({ Entries: [entry] }))));
 
   const expectOneCapture = async (orderId: string, totalCents: number) => {
