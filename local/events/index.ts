@@ -376,6 +376,7 @@ export class EventsBackend {
   }
 
   private isIdle(): boolean {
+    if (this.stopped) return this.active === 0;
     return this.active === 0 && this.queueHead >= this.queue.length && this.retryTimers.size === 0;
   }
 
@@ -392,14 +393,18 @@ export class EventsBackend {
     while (!this.stopped && this.active < MAX_CONCURRENT_DELIVERIES && this.queueHead < this.queue.length) {
       const delivery = this.queue[this.queueHead++]!;
       this.active++;
-      void this.attempt(delivery).finally(() => {
-        this.active--;
-        if (this.queueHead < this.queue.length && !this.pumpScheduled) {
-          this.pumpScheduled = true;
-          setImmediate(() => this.pump());
-        }
-        this.settle();
-      });
+      void this.attempt(delivery)
+        .catch((e: unknown) =>
+          this.ctx.log.error('events: delivery failed unexpectedly', { rule: delivery.rule.name, error: String(e) }),
+        )
+        .finally(() => {
+          this.active--;
+          if (this.queueHead < this.queue.length && !this.pumpScheduled) {
+            this.pumpScheduled = true;
+            setImmediate(() => this.pump());
+          }
+          this.settle();
+        });
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
