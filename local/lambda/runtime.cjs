@@ -37,8 +37,12 @@ const consoleLine = (level, args) => {
   return `${timestamp}\t${requestId ?? 'undefined'}\t${level}\t${message.replace(/\n/g, '\r')}\n`;
 };
 const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+// With JSON logs, Lambda drops console output below the application log level (LoggingConfig.ApplicationLogLevel).
+const order = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const minimum = jsonLogs ? Math.max(0, order.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? 'TRACE').toUpperCase())) : 0;
 for (const [method, level] of Object.entries(levels)) {
-  console[method] = (...args) => process.stdout.write(consoleLine(level, args));
+  console[method] =
+    order.indexOf(level) < minimum ? () => undefined : (...args) => process.stdout.write(consoleLine(level, args));
 }
 
 /** The error shape Lambda answers: {errorType, errorMessage, trace}. */

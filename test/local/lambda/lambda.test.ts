@@ -75,6 +75,8 @@ describe('local Lambda service', () => {
       fn('batch-fn', 'batch'),
       fn('broken-fn', 'broken'),
       fn('exits-fn', 'exits'),
+      fn('json-logs', 'throws', { LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN' } }),
+      fn('json-logs-quiet', 'esm', { LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN' } }),
       resource('AWS::Lambda::Version', 'EsmVersion', { FunctionName: 'esm-fn' }, `${arnOf('esm-fn')}:1`, {
         Version: '1',
       }),
@@ -227,6 +229,16 @@ describe('local Lambda service', () => {
       errorMessage: expect.stringMatching(/exit status 3/),
     });
     expect(JSON.parse(next.Payload)).toBe('alive');
+  });
+
+  it('writes console output as JSON lines when LoggingConfig asks for JSON, dropping levels below the application level', async () => {
+    const failing = await invoke({ FunctionName: 'json-logs', Payload: '{"reason":"json"}', LogType: 'Tail' });
+    const quiet = await invoke({ FunctionName: 'json-logs-quiet', Payload: '{"name":"n"}', LogType: 'Tail' });
+
+    const lines = Buffer.from(failing.LogResult, 'base64').toString().split('\n');
+    const record = JSON.parse(lines.find((l) => l.includes('about to fail')) ?? '{}');
+    expect(record).toMatchObject({ level: 'ERROR', message: 'about to fail json', requestId: expect.any(String) });
+    expect(Buffer.from(quiet.LogResult, 'base64').toString()).not.toContain('hello from esm');
   });
 
   it('answers 204 to a DryRun without running the function', async () => {
