@@ -107,6 +107,35 @@ describe('event patterns from the EventBridge user guide', () => {
     expect(compilePattern(pattern).matches(ec2)).toBe(expected);
   });
 
+  describe('escapes and empty values (user guide)', () => {
+    const files = { source: 's', detail: { star: '*', backslash: '\\', path: '/usr/lib/x.so', name: 'a*b', last: '' } };
+
+    it('matches an exact "*" and "\\" literally, not as a wildcard', () => {
+      expect(compilePattern({ detail: { star: ['*'], backslash: ['\\'] } }).matches(files)).toBe(true);
+      expect(compilePattern({ detail: { path: ['*'] } }).matches(files)).toBe(false);
+    });
+
+    it('reads \\* in a wildcard as a literal star', () => {
+      expect(compilePattern({ detail: { name: [{ wildcard: 'a\\*b' }] } }).matches(files)).toBe(true);
+      expect(compilePattern({ detail: { name: [{ wildcard: 'a\\*c' }] } }).matches(files)).toBe(false);
+    });
+
+    it('excludes a wildcard with anything-but', () => {
+      expect(compilePattern({ detail: { path: [{ 'anything-but': { wildcard: '*/lib/*' } }] } }).matches(files)).toBe(
+        false,
+      );
+    });
+
+    it('matches an empty string', () => {
+      expect(compilePattern({ detail: { last: [''] } }).matches(files)).toBe(true);
+    });
+
+    it('matches a top-level $or over different fields', () => {
+      expect(compilePattern({ $or: [{ source: ['x'] }, { detail: { star: ['*'] } }] }).matches(files)).toBe(true);
+      expect(compilePattern({ $or: [{ source: ['x'] }, { detail: { star: ['y'] } }] }).matches(files)).toBe(false);
+    });
+  });
+
   describe('arrays of objects', () => {
     const staff = {
       source: 'hr',
