@@ -42,6 +42,11 @@ interface Pool {
 type Input = Record<string, any>;
 type AttributeList = { Name: string; Value: string }[];
 
+/** Sign-in sessions kept per user (older ones lose their refresh token, like a device limit). */
+const maxSessionsPerUser = 50;
+/** Revoked sessions remembered (access tokens live an hour by default; older entries no longer matter). */
+const maxRevokedSessions = 5000;
+
 const seconds = (ms: number) => ms / 1000;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -382,6 +387,7 @@ class LocalCognito {
       };
       user.sessions.push(originJti);
       result.RefreshToken = refreshToken;
+      this.prune(pool, user);
       this.save(pool);
     }
     return result;
@@ -501,8 +507,22 @@ class LocalCognito {
     return { pool, user, claims };
   }
 
+  /** Keep the stored sessions bounded: expired refresh tokens go, and a user keeps the newest sessions only. */
+  private prune(pool: Pool, user: StoredUser): void {
+    const now = Date.now();
+    for (const [token, stored] of Object.entries(pool.state.refreshTokens)) {
+      if (stored.expires < now) delete pool.state.refreshTokens[token];
+    }
+    if (user.sessions.length <= maxSessionsPerUser) return;
+    const dropped = new Set(user.sessions.splice(0, user.sessions.length - maxSessionsPerUser));
+    for (const [token, stored] of Object.entries(pool.state.refreshTokens)) {
+      if (dropped.has(stored.session)) delete pool.state.refreshTokens[token];
+    }
+  }
+
   signOut(pool: Pool, user: StoredUser): void {
     pool.state.revokedSessions.push(...user.sessions);
+    pool.state.revokedSessions.splice(0, Math.max(0, pool.state.revokedSessions.length - maxRevokedSessions));
     user.sessions = [];
     for (const [token, stored] of Object.entries(pool.state.refreshTokens)) {
       if (stored.username === user.username) delete pool.state.refreshTokens[token];
