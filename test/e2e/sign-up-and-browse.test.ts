@@ -9,6 +9,7 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DEMO_PASSWORD } from '../../seed/demo';
 import { type App, startApp, USERS } from './support/harness';
 
 jest.setTimeout(60_000);
@@ -148,7 +149,7 @@ describe('requests without a valid ID token', () => {
   });
 
   it('answers 401 to an access token (the API takes ID tokens)', async () => {
-    const auth = await signIn(USERS.alice, (await import('../../seed/demo')).DEMO_PASSWORD);
+    const auth = await signIn(USERS.alice, DEMO_PASSWORD);
     const access = auth.AuthenticationResult?.AccessToken as string;
     expect(decode(access, 1).token_use).toBe('access');
     expectUnauthorized(await app.call('GET', '/restaurants', { token: access }));
