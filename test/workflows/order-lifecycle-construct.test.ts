@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import jsonata from 'jsonata';
 import { STAGES } from '../../lib/config/stages';
 import { OrderLifecycleWorkflow } from '../../workflows/order-lifecycle/order-lifecycle-workflow';
 import { type AslState, catcherOf, catchTarget, happyPath, stateOf } from './support/asl-paths';
@@ -107,7 +108,7 @@ describe('OrderLifecycle workflow', () => {
   });
 
   it.each([
-    ['OrderRejected', 'REJECTED', '{% $states.errorOutput.Cause %}'],
+    ['OrderRejected', 'REJECTED', '{% $exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : null %}'],
     ['OrderCancelled', 'CANCELLED', 'CANCELLED_BY_CUSTOMER'],
     ['States.Timeout', 'REJECTED', 'ACCEPTANCE_TIMEOUT'],
   ])('compensates when the restaurant wait ends with %s, recording %s', (error, status, reason) => {
@@ -126,7 +127,9 @@ describe('OrderLifecycle workflow', () => {
       );
     }
     expect(stateOf(definition, 'Record Outcome')).toMatchObject({
-      Arguments: { Payload: { status: '{% $outcome.status %}', reason: '{% $outcome.reason %}' } },
+      Arguments: {
+        Payload: { status: '{% $outcome.status %}', reason: '{% $exists($outcome.reason) ? $outcome.reason : null %}' },
+      },
     });
     expect(stateOf(definition, 'Order Closed').Type).toBe('Succeed');
   });
@@ -153,6 +156,36 @@ describe('OrderLifecycle workflow', () => {
     expect(catchTarget(stateOf(definition, `Await ${stage}`), 'States.Timeout')).toBe(`Escalate ${stage}`);
     expect(catchTarget(stateOf(definition, `Await ${stage} Again`), 'States.Timeout')).toBe('Delivery Stalled');
     expect(stateOf(definition, 'Delivery Stalled')).toMatchObject({ Type: 'Fail', Error: 'DeliveryStalled' });
+  });
+
+  it('closes an order whose outcome has no reason instead of failing on an empty expression', async () => {
+    // Prepare: a rejection sent without a cause; Step Functions fails a field whose JSONata returns nothing.
+    const evaluate = (expression: unknown, bindings: Record<string, unknown>) =>
+      jsonata(
+        String(expression)
+          .replace(/^\{%\s*/, '')
+          .replace(/\s*%\}$/, ''),
+      ).evaluate({}, bindings);
+    const catcher = catcherOf(stateOf(definition, 'Await Restaurant'), 'OrderRejected') as {
+      Assign: { outcome: { reason: string } };
+    };
+    const recordOutcome = stateOf(definition, 'Record Outcome') as { Arguments?: { Payload: { reason: string } } };
+
+    // Act
+    const reason = await evaluate(catcher.Assign.outcome.reason, {
+      states: { errorOutput: { Error: 'OrderRejected' } },
+    });
+    const outcome = { status: 'REJECTED', reason };
+    const recorded = await evaluate(recordOutcome.Arguments?.Payload.reason, { outcome });
+    const closed = await evaluate(stateOf(definition, 'Order Closed').Output, {
+      orderId: 'o-1',
+      outcome: { status: 'CANCELLED' },
+    });
+
+    // Assess
+    expect(reason).toBeNull();
+    expect(recorded).toBeNull();
+    expect(closed).toEqual({ orderId: 'o-1', outcome: 'CANCELLED' });
   });
 
   it('ends in Fail only when a delivery stalls: business outcomes succeed', () => {

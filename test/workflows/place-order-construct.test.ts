@@ -36,7 +36,7 @@ describe('PlaceOrder workflow', () => {
     expect(stateOf(definition, 'Order Not Placed')).toMatchObject({
       Type: 'Fail',
       Error: '{% $failure.Error %}',
-      Cause: '{% $failure.Cause %}',
+      Cause: '{% $exists($failure.Cause) ? $failure.Cause : $failure.Error %}',
     });
   });
 

@@ -5,7 +5,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { LifecycleTimeouts, StageConfig } from '../../lib/config/stages';
 import type { AwaitedEventType } from '../../lib/event-names';
-import { acknowledgeWorkflowRole, COMPENSATION_RETRY, invokeStep, workflowLogs } from '../shared/steps';
+import { acknowledgeWorkflowRole, COMPENSATION_RETRY, invokeStep, valueOrNull, workflowLogs } from '../shared/steps';
 
 /** Error names the order-event handler fails a task token with (docs/app-contract.md). */
 export const LIFECYCLE_ERRORS = {
@@ -86,9 +86,10 @@ export class OrderLifecycleWorkflow extends Construct {
 
     // Compensation tail shared by every business outcome: each step retries, none can be skipped.
     const orderClosed = sfn.Succeed.jsonata(this, 'Order Closed', {
-      outputs: { orderId: '{% $orderId %}', outcome: '{% $outcome.status %}', reason: '{% $outcome.reason %}' },
+      // One expression, so an outcome without a reason leaves the field out instead of failing the state.
+      outputs: "{% {'orderId': $orderId, 'outcome': $outcome.status, 'reason': $outcome.reason} %}",
     });
-    const recordOutcome = this.recordStatus('Record Outcome', '{% $outcome.status %}', '{% $outcome.reason %}')
+    const recordOutcome = this.recordStatus('Record Outcome', '{% $outcome.status %}', valueOrNull('$outcome.reason'))
       .addRetry(COMPENSATION_RETRY)
       .next(orderClosed);
     const releaseStock = invokeStep(this, 'Release Stock', props.releaseStock, {
@@ -123,7 +124,10 @@ export class OrderLifecycleWorkflow extends Construct {
       })
       .addCatch(releaseStock, {
         errors: [LIFECYCLE_ERRORS.paymentDeclined],
-        assign: { ...orderVariables, outcome: { status: 'PAYMENT_FAILED', reason: '{% $states.errorOutput.Cause %}' } },
+        assign: {
+          ...orderVariables,
+          outcome: { status: 'PAYMENT_FAILED', reason: valueOrNull('$states.errorOutput.Cause') },
+        },
       });
 
     const rejectedBy = (reason: string) => ({ outcome: { status: 'REJECTED', reason } });
@@ -136,7 +140,7 @@ export class OrderLifecycleWorkflow extends Construct {
     })
       .addCatch(voidPayment, {
         errors: [LIFECYCLE_ERRORS.rejected],
-        assign: rejectedBy('{% $states.errorOutput.Cause %}'),
+        assign: rejectedBy(valueOrNull('$states.errorOutput.Cause')),
       })
       .addCatch(voidPayment, {
         errors: [LIFECYCLE_ERRORS.cancelled],
@@ -146,7 +150,7 @@ export class OrderLifecycleWorkflow extends Construct {
 
     // Kitchen waits: a late kitchen is escalated once; a kitchen that stays silent rejects the order, which the
     // restaurant may do until READY (DESIGN §4). A rejection during these waits takes the same path.
-    const rejection: CatchTarget = { next: voidPayment, assign: rejectedBy('{% $states.errorOutput.Cause %}') };
+    const rejection: CatchTarget = { next: voidPayment, assign: rejectedBy(valueOrNull('$states.errorOutput.Cause')) };
     const kitchenWait = (spec: Omit<WaitSpec, 'timeout'>, currentStatus: string, next: sfn.IChainable) =>
       this.awaitWithEscalation(
         { ...spec, timeout: timeouts.kitchen },
@@ -176,7 +180,8 @@ export class OrderLifecycleWorkflow extends Construct {
     const recordDelivered = this.recordStatus('Record Delivered', 'DELIVERED').next(orderDelivered);
     const capturePayment = invokeStep(this, 'Capture Payment', props.capturePayment, {
       payload: { orderId: '{% $orderId %}' },
-      outputs: { actorId: '{% $states.input.actorId %}' },
+      // Hands the delivery event on, so Record Delivered names the courier.
+      outputs: '{% $states.input %}',
     })
       .addRetry(COMPENSATION_RETRY)
       .next(recordDelivered);
@@ -227,14 +232,8 @@ export class OrderLifecycleWorkflow extends Construct {
   /** RecordStatus with a fixed or computed status; the event that moved the order is the state's input. */
   private recordStatus(name: string, status: string, reason?: string): tasks.LambdaInvoke {
     return invokeStep(this, name, this.props.recordStatus, {
-      // After a compensation the input is a step's result, without actorId: an expression that returns nothing
-      // fails the state (States.QueryEvaluationError), so no actor is passed as null.
-      payload: {
-        orderId: '{% $orderId %}',
-        status,
-        reason,
-        actor: '{% $exists($states.input.actorId) ? $states.input.actorId : null %}',
-      },
+      // After a compensation the input is a step's result, without actorId: no actor is passed as null.
+      payload: { orderId: '{% $orderId %}', status, reason, actor: valueOrNull('$states.input.actorId') },
       outputs: { orderId: '{% $orderId %}', status: '{% $states.result.Payload.status %}' },
     });
   }

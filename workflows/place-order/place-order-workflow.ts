@@ -52,7 +52,8 @@ export class PlaceOrderWorkflow extends Construct {
 
     const notPlaced = sfn.Fail.jsonata(this, 'Order Not Placed', {
       error: '{% $failure.Error %}',
-      cause: '{% $failure.Cause %}',
+      // Every error the catches see has a Cause in practice; the fallback keeps the typed error if one has none.
+      cause: '{% $exists($failure.Cause) ? $failure.Cause : $failure.Error %}',
     });
 
     const priceOrder = invokeStep(this, 'Price Order', props.priceOrder, {

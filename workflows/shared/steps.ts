@@ -14,6 +14,14 @@ export function jsonata(expression: string): string {
   return `{% ${expression.replace(/\s*\n\s*/g, ' ').trim()} %}`;
 }
 
+/**
+ * `{% %}` of `path`, or `null` when it holds nothing: in Step Functions a JSONata field whose expression
+ * returns nothing fails the state with `States.QueryEvaluationError`, so optional values must say so.
+ */
+export function valueOrNull(path: string): string {
+  return `{% $exists(${path}) ? ${path} : null %}`;
+}
+
 /** Options of {@link invokeStep}. */
 export interface InvokeStepOptions {
   /** The Lambda payload; strings in `{% %}` are JSONata. */
