@@ -33,8 +33,9 @@ export type { MessageAttributeValue } from './md5';
 // biome-ignore lint/suspicious/noExplicitAny: AWS API inputs are untyped JSON, validated field by field where used.
 type Json = Record<string, any>;
 
-const error = (code: string, message: string, queryCode?: string): AwsError =>
-  new AwsError(code, message, 400, true, queryCode);
+/** An SQS error: `code` is the JSON protocol's error name, `queryCode` the query protocol's (they differ). */
+const error = (code: string, message: string, queryCode?: string, status = 400): AwsError =>
+  new AwsError(code, message, status, true, queryCode);
 const noQueue = (): AwsError =>
   error('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 const invalidValue = (message: string): AwsError => error('InvalidParameterValue', message, 'InvalidParameterValue');
@@ -383,10 +384,11 @@ export class SqsBackend {
         existing.tags = tags;
         return existing;
       }
-      for (const [key, value] of Object.entries(settings)) {
+      // Only the attributes given are compared: creating an existing queue again without them answers its URL.
+      for (const [key, value] of Object.entries(validateQueueAttributes(attributes, fifo, false))) {
         if (existing.attributes[key] !== value)
           throw error(
-            'QueueAlreadyExists',
+            'QueueNameExists',
             `A queue already exists with the same name and a different value for attribute ${key}`,
             'QueueAlreadyExists',
           );
@@ -716,6 +718,7 @@ export const createSqsService: ServiceFactory = (ctx: LocalContext, cloud: Cloud
           'ReceiptHandleIsInvalid',
           `The input receipt handle "${handle}" is not a valid receipt handle.`,
           'ReceiptHandleIsInvalid',
+          404,
         );
       throw e;
     }
@@ -866,6 +869,7 @@ export const createSqsService: ServiceFactory = (ctx: LocalContext, cloud: Cloud
         'ResourceNotFoundException',
         'Task does not exist or is already completed.',
         'ResourceNotFoundException',
+        404,
       );
     },
     TagQueue: async (input) => {

@@ -232,6 +232,18 @@ describe('local SQS through the AWS SDK', () => {
     expect(rest.Messages?.map((m) => m.Body)).toEqual(['2', '3']);
   });
 
+  it('answers the existing queue for a repeated CreateQueue, and QueueAlreadyExists when an attribute differs', async () => {
+    const QueueUrl = await newQueue({ VisibilityTimeout: '5' });
+    const QueueName = QueueUrl.split('/').pop()!;
+    expect((await sqs.send(new CreateQueueCommand({ QueueName }))).QueueUrl).toBe(QueueUrl);
+    expect(
+      (await sqs.send(new CreateQueueCommand({ QueueName, Attributes: { VisibilityTimeout: '5' } }))).QueueUrl,
+    ).toBe(QueueUrl);
+    await expect(
+      sqs.send(new CreateQueueCommand({ QueueName, Attributes: { VisibilityTimeout: '6' } })),
+    ).rejects.toMatchObject({ name: 'QueueNameExists' });
+  });
+
   it('answers QueueDoesNotExist for an unknown queue', async () => {
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' }))).rejects.toMatchObject({
       name: 'QueueDoesNotExist',
