@@ -101,6 +101,7 @@ const mappingView = (m: EventSourceMapping): Record<string, unknown> => ({
   State: m.enabled ? 'Enabled' : 'Disabled',
   StateTransitionReason: 'USER_INITIATED',
   FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+  ...(m.filters.length ? { FilterCriteria: { Filters: m.filters.map((Pattern) => ({ Pattern })) } } : {}),
   ScalingConfig: { MaximumConcurrency: m.maximumConcurrency },
 });
 
@@ -650,9 +651,8 @@ export const createLambdaService: ServiceFactory = (ctx, cloud) => {
     ],
     unsupportedProperties: {
       'AWS::Lambda::Function': ['ImageConfig', 'FileSystemConfigs', 'CodeSigningConfigArn'],
-      // Stream and Kafka settings, and SQS event filtering, which the local poller does not apply.
+      // Stream and Kafka settings, which the local SQS poller has no use for.
       'AWS::Lambda::EventSourceMapping': [
-        'FilterCriteria',
         'DestinationConfig',
         'StartingPosition',
         'StartingPositionTimestamp',

@@ -11,6 +11,8 @@ export interface EventSourceMapping {
   readonly batchingWindowSeconds: number;
   readonly maximumConcurrency: number;
   readonly reportBatchItemFailures: boolean;
+  /** `FilterCriteria` patterns (EventBridge pattern syntax); a record is processed when one matches. */
+  readonly filters: readonly string[];
   readonly enabled: boolean;
   readonly lastModified: Date;
 }
@@ -28,6 +30,7 @@ const knownMappingProperties = new Set([
   'MaximumBatchingWindowInSeconds',
   'ScalingConfig',
   'FunctionResponseTypes',
+  'FilterCriteria',
   'Enabled',
   'Tags',
 ]);
@@ -57,6 +60,9 @@ export const mappingFromResource = (
     maximumConcurrency: Number(p.ScalingConfig?.MaximumConcurrency ?? defaultConcurrency),
     reportBatchItemFailures:
       Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+    filters: ((p.FilterCriteria?.Filters ?? []) as { Pattern?: unknown }[]).map((f) =>
+      typeof f.Pattern === 'string' ? f.Pattern : JSON.stringify(f.Pattern),
+    ),
     enabled: p.Enabled !== false && p.Enabled !== 'false',
     lastModified: new Date(),
   };
@@ -225,22 +231,59 @@ export class SqsPoller {
     }
   }
 
-  private async process(batch: SqsMessage[]): Promise<void> {
-    const event = { Records: batch.map((message) => sqsRecord(message, this.mapping.eventSourceArn)) };
-    const result = await this.invoke(this.mapping.functionName, JSON.stringify(event));
-    if (result.error) return;
-    const failed = this.mapping.reportBatchItemFailures ? failedMessageIds(result.payload, batch) : new Set<string>();
-    if (failed === 'all') return;
-    const done = batch.filter((message) => !failed.has(message.MessageId));
-    if (!done.length) return;
+  /**
+   * Whether a record passes the mapping's filters. Lambda matches the record with the body parsed when it is JSON;
+   * the pattern matching itself is the EventBridge service's (`TestEventPattern`), which wants an event envelope.
+   */
+  private async passes(message: SqsMessage): Promise<boolean> {
+    const record = sqsRecord(message, this.mapping.eventSourceArn);
+    let body: unknown = message.Body;
+    try {
+      body = JSON.parse(message.Body);
+    } catch {
+      // A body that is not JSON is matched as a string.
+    }
+    const envelope = { id: message.MessageId, account: '', source: '', time: '', region: '', 'detail-type': '' };
+    const event = JSON.stringify({ ...envelope, ...record, body });
+    for (const pattern of this.mapping.filters) {
+      const answer = await this.cloud.call<{ Result: boolean }>(
+        'events',
+        'TestEventPattern',
+        { EventPattern: pattern, Event: event },
+        'lambda',
+      );
+      if (answer.Result) return true;
+    }
+    return false;
+  }
+
+  private async delete(messages: readonly SqsMessage[]): Promise<void> {
+    if (!messages.length) return;
     await this.cloud.call(
       'sqs',
       'DeleteMessageBatch',
       {
         QueueUrl: await this.url(),
-        Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
       },
       'lambda',
     );
+  }
+
+  private async process(received: SqsMessage[]): Promise<void> {
+    let batch = received;
+    if (this.mapping.filters.length) {
+      const verdicts = await Promise.all(received.map((message) => this.passes(message)));
+      // Lambda deletes the SQS messages its filters leave out.
+      await this.delete(received.filter((_, i) => !verdicts[i]));
+      batch = received.filter((_, i) => verdicts[i]);
+      if (!batch.length) return;
+    }
+    const event = { Records: batch.map((message) => sqsRecord(message, this.mapping.eventSourceArn)) };
+    const result = await this.invoke(this.mapping.functionName, JSON.stringify(event));
+    if (result.error) return;
+    const failed = this.mapping.reportBatchItemFailures ? failedMessageIds(result.payload, batch) : new Set<string>();
+    if (failed === 'all') return;
+    await this.delete(batch.filter((message) => !failed.has(message.MessageId)));
   }
 }

@@ -8,6 +8,7 @@ import {
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
+import { createEventsService } from '../../../local/events';
 import { createLambdaService, type LambdaService } from '../../../local/lambda';
 import { createSqsService } from '../../../local/sqs';
 import {
@@ -49,8 +50,10 @@ describe('local Lambda service', () => {
   beforeAll(async () => {
     cloud = new TestCloud(testContext({ timeScale: 6000 }));
     await cloud.add(createSqsService);
-    for (const name of ['fails-destination', 'fails-dlq', 'work-dlq'])
+    await cloud.add(createEventsService);
+    for (const name of ['fails-destination', 'fails-dlq', 'work-dlq', 'filtered-queue']) {
       await cloud.call('sqs', 'CreateQueue', { QueueName: name });
+    }
     await cloud.call('sqs', 'CreateQueue', {
       QueueName: 'work-queue',
       Attributes: {
@@ -99,6 +102,16 @@ describe('local Lambda service', () => {
           DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:fails-destination' } },
         },
         'cfg-1',
+      ),
+      resource(
+        'AWS::Lambda::EventSourceMapping',
+        'FilteredMapping',
+        {
+          FunctionName: 'batch-fn',
+          EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:filtered-queue',
+          FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["keep"]}}' }] },
+        },
+        '3f1a9c2e-0000-4000-a000-000000000002',
       ),
       resource(
         'AWS::Lambda::EventSourceMapping',
@@ -328,6 +341,31 @@ describe('local Lambda service', () => {
     });
   }, 15_000);
 
+  it('applies FilterCriteria to SQS records and deletes the ones left out without invoking', async () => {
+    for (const body of ['{"kind":"drop","n":1}', 'not json', '{"kind":"keep","n":2}']) {
+      await cloud.call('sqs', 'SendMessage', { QueueUrl: 'filtered-queue', MessageBody: body });
+    }
+
+    await eventually(async () => {
+      const attributes = await cloud.call('sqs', 'GetQueueAttributes', {
+        QueueUrl: 'filtered-queue',
+        AttributeNames: ['All'],
+      });
+      return (
+        attributes.Attributes.ApproximateNumberOfMessages === '0' &&
+        attributes.Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+      );
+    }, 8000);
+    const seen = lambda
+      .logs('batch-fn')
+      .map((l) => l.message.split('\t')[3])
+      .filter((m): m is string => !!m && m.startsWith('{'))
+      .map((m) => JSON.parse(m).seen as string);
+    expect(seen).toContain('{"kind":"keep","n":2}');
+    expect(seen).not.toContain('{"kind":"drop","n":1}');
+    expect(seen).not.toContain('not json');
+  }, 15_000);
+
   it('forwards EMF lines and its own AWS/Lambda metrics to CloudWatch', async () => {
     const metrics: any[] = [];
     cloud.register({
@@ -412,7 +450,9 @@ describe('local Lambda service', () => {
       );
       expect(one.Configuration).toMatchObject({ FunctionName: 'one-at-a-time', Timeout: 5, Runtime: 'nodejs22.x' });
       expect(one.Concurrency?.ReservedConcurrentExecutions).toBe(1);
-      expect(mappings.EventSourceMappings?.[0]).toMatchObject({
+      expect(
+        mappings.EventSourceMappings?.find((m) => m.UUID === '3f1a9c2e-0000-4000-a000-000000000001'),
+      ).toMatchObject({
         UUID: '3f1a9c2e-0000-4000-a000-000000000001',
         BatchSize: 5,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
