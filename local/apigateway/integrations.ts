@@ -120,7 +120,8 @@ export class Integrations {
   private async mapped(request: IntegrationRequest, integration: IntegrationDef) {
     const { req, context } = request;
     const input: TemplateInput = {
-      body: req.body.toString('utf8'),
+      // CONVERT_TO_TEXT hands a binary payload to the template as base64, as AWS does.
+      body: req.body.toString(req.binaryBody && integration.contentHandling === 'CONVERT_TO_TEXT' ? 'base64' : 'utf8'),
       params: { path: req.pathParameters, querystring: req.query, header: req.headers },
     };
     const facts: RequestFacts = { headers: req.headers, query: req.query, pathParameters: req.pathParameters };
@@ -386,7 +387,10 @@ const mapResponse = (
     headers[name.toLowerCase()] = [String(value)];
   const override = context.responseOverride.status;
   const status = override !== undefined && override !== '' ? Number(override) : Number(selected.statusCode);
-  return { status, headers, body: Buffer.from(body, 'utf8'), isBase64Encoded: false };
+  // CONVERT_TO_BINARY: the mapped body is base64 and the client gets its bytes.
+  const bytes =
+    selected.contentHandling === 'CONVERT_TO_BINARY' ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  return { status, headers, body: bytes, isBase64Encoded: false };
 };
 
 const responseParameter = (

@@ -6,7 +6,7 @@ beforeEach(async () => {
   // A fresh gateway per test: the authorizer cache must not leak between cases.
   gw = await startGateway();
 });
-afterEach(() => gw.stop());
+afterEach(() => gw?.stop());
 
 const json = async (response: Response) => JSON.parse(await response.text());
 const authorizerCalls = (id: string) => gw.service.authorizerInvocations().get(id) ?? 0;

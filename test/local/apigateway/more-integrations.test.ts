@@ -10,6 +10,7 @@ import {
   lambdaUri,
   method,
   path,
+  REGION,
   ROOT_ID,
   res,
   STAGE,
@@ -25,7 +26,7 @@ const metricCalls: {
 }[] = [];
 
 const apiResources = (backendUrl: string): ResolvedResource[] => [
-  res('Api', 'RestApi', { Name: 'more' }, API_ID, { RootResourceId: ROOT_ID }),
+  res('Api', 'RestApi', { Name: 'more', BinaryMediaTypes: ['image/png'] }, API_ID, { RootResourceId: ROOT_ID }),
   res('Stage', 'Stage', { StageName: STAGE, DeploymentId: 'd' }, STAGE),
   path('r-calc', ROOT_ID, 'calc'),
   path('r-up', ROOT_ID, 'upstream'),
@@ -45,6 +46,21 @@ const apiResources = (backendUrl: string): ResolvedResource[] => [
         ResponseTemplates: {
           'application/json': '{"error":"$util.escapeJavaScript($input.path(\'$.errorMessage\'))"}',
         },
+      },
+    ],
+  }),
+  path('r-blob', ROOT_ID, 'blob'),
+  method('BlobPut', 'r-blob', 'PUT', {
+    Type: 'AWS',
+    IntegrationHttpMethod: 'POST',
+    Uri: `arn:aws:apigateway:${REGION}:blobs:action/PutBlob`,
+    ContentHandling: 'CONVERT_TO_TEXT',
+    RequestTemplates: { 'image/png': '{"data":"$input.body"}' },
+    IntegrationResponses: [
+      {
+        StatusCode: '200',
+        ContentHandling: 'CONVERT_TO_BINARY',
+        ResponseTemplates: { 'image/png': "$input.path('$.data')" },
       },
     ],
   }),
@@ -71,6 +87,16 @@ beforeAll(async () => {
     },
   });
   cloud.addService({
+    name: 'blobs',
+    protocol: 'json1.1',
+    operations: {
+      PutBlob: async (input: { data: string }) => ({
+        data: input.data,
+        size: Buffer.from(input.data, 'base64').length,
+      }),
+    },
+  });
+  cloud.addService({
     name: 'cloudwatch',
     protocol: 'query',
     operations: { PutMetricData: async (input) => void metricCalls.push(input) },
@@ -78,8 +104,8 @@ beforeAll(async () => {
   gw = await startGateway(apiResources(`http://localhost:${(backend.address() as AddressInfo).port}`), cloud);
 });
 afterAll(async () => {
-  await gw.stop();
-  await new Promise((resolve) => backend.close(resolve));
+  await gw?.stop();
+  await new Promise((resolve) => backend?.close(resolve));
 });
 
 const json = async (response: Response) => JSON.parse(await response.text());
@@ -105,6 +131,21 @@ describe('Lambda non-proxy integration', () => {
     });
     expect(response.status).toBe(400);
     expect((await json(response)).error).toMatch(/^Invalid operands/);
+  });
+});
+
+describe('binary payloads through a non-proxy integration', () => {
+  it('hands the template base64 under CONVERT_TO_TEXT and returns bytes under CONVERT_TO_BINARY', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]);
+    const response = await fetch(gw.url('/blob'), {
+      method: 'PUT',
+      body: bytes,
+      headers: { 'content-type': 'image/png', accept: 'image/png' },
+    });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+    const [call] = gw.cloud.callsTo('blobs', 'PutBlob');
+    expect(call!.input).toEqual({ data: bytes.toString('base64') });
   });
 });
 

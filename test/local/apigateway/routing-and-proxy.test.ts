@@ -4,7 +4,7 @@ let gw: Started;
 beforeAll(async () => {
   gw = await startGateway();
 });
-afterAll(() => gw.stop());
+afterAll(() => gw?.stop());
 
 const json = async (response: Response) => JSON.parse(await response.text());
 
