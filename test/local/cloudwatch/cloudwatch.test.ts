@@ -430,7 +430,7 @@ describe('local CloudWatch metrics', () => {
         expect(put.status).toBe(0);
         expect(stats.json.Datapoints).toEqual([expect.objectContaining({ Sum: 6 })]);
       },
-      20_000,
+      30_000,
     );
   });
 });

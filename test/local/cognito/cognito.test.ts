@@ -439,7 +439,7 @@ describe('local Cognito user pools', () => {
         expect(signUp.json).toMatchObject({ UserConfirmed: false });
         expect(decodeJwt(auth.json.AuthenticationResult.IdToken).email).toBe('cli@example.com');
       },
-      20_000,
+      30_000,
     );
   });
 });

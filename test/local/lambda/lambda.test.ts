@@ -479,7 +479,7 @@ describe('local Lambda service', () => {
         expect(JSON.parse(fs.readFileSync(outFile, 'utf8')).sum).toBe(42);
         fs.rmSync(outFile, { force: true });
       },
-      20_000,
+      30_000,
     );
   });
 });

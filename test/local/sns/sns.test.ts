@@ -285,7 +285,7 @@ describe('local SNS', () => {
           SubscriptionsConfirmed: '0',
         });
       },
-      20_000,
+      30_000,
     );
   });
 });
