@@ -5,9 +5,10 @@ export const EventSource = {
   orders: 'dishpatch.orders',
   restaurant: 'dishpatch.restaurant',
   courier: 'dishpatch.courier',
+  profile: 'dishpatch.profile',
 } as const;
 
-/** One of the event sources of the order path. */
+/** One of the event sources of the bus. */
 export type EventSourceName = (typeof EventSource)[keyof typeof EventSource];
 
 /** An event contract: where it comes from, what it is called, its version and the shape of its detail. */

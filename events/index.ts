@@ -1,3 +1,6 @@
+import { AddressAdded } from './address-added';
+import { AddressRemoved } from './address-removed';
+import { AddressUpdated } from './address-updated';
 import { CourierOrderDelivered } from './courier-order-delivered';
 import { OrderAccepted } from './order-accepted';
 import { OrderCancelled } from './order-cancelled';
@@ -13,6 +16,9 @@ import { PaymentDeclined } from './payment-declined';
 export type { EventContract, EventSourceName } from './contract';
 export { EventSource } from './contract';
 export {
+  AddressAdded,
+  AddressRemoved,
+  AddressUpdated,
   CourierOrderDelivered,
   OrderAccepted,
   OrderCancelled,
@@ -35,11 +41,15 @@ export const restaurantEvents = [OrderAccepted, OrderRejected, OrderPreparing, O
 /** Events couriers publish; the order lifecycle consumes them. */
 export const courierEvents = [OrderPickedUp, CourierOrderDelivered] as const;
 
-/** Every contract of the order path, for rules, docs and the compatibility test. */
-export const eventCatalog = [...orderEvents, ...restaurantEvents, ...courierEvents] as const;
 
 /** The detail types the order-event handler accepts, per source (what the lifecycle rule matches). */
 export const lifecycleInputDetailTypes = {
   restaurant: restaurantEvents.map((c) => c.detailType),
   courier: courierEvents.map((c) => c.detailType),
 } as const;
+
+/** Address commands API Gateway puts on `dishpatch.profile`; the profile's address writer consumes them. */
+export const profileEvents = [AddressAdded, AddressUpdated, AddressRemoved] as const;
+
+/** Every contract on the bus, for rules, docs and the compatibility test. */
+export const eventCatalog = [...orderEvents, ...restaurantEvents, ...courierEvents, ...profileEvents] as const;

@@ -39,10 +39,14 @@ const V1_REQUIRED: Record<string, string[]> = {
   'dishpatch.restaurant/OrderReady': ['version', 'orderId', 'restaurantId'],
   'dishpatch.courier/OrderPickedUp': ['version', 'orderId', 'courierId'],
   'dishpatch.courier/OrderDelivered': ['version', 'orderId', 'courierId'],
+  'dishpatch.profile/AddressAdded': ['version', 'userId', 'addressId', 'commandId', 'requestedAt', 'address'],
+  'dishpatch.profile/AddressUpdated': ['version', 'userId', 'addressId', 'commandId', 'requestedAt', 'address'],
+  'dishpatch.profile/AddressRemoved': ['version', 'userId', 'addressId', 'commandId', 'requestedAt'],
 };
 
 /** Minimal v1 details, as the oldest producers send them; they must parse forever. */
 const base = { version: 1, orderId: 'o1', customerId: 'u1', restaurantId: 'r1', at: '2026-01-01T00:00:00Z' };
+const addressCommand = { version: 1, userId: 'u1', addressId: 'a1', commandId: 'c1', requestedAt: 1 };
 const V1_MINIMAL: Record<string, unknown> = {
   'dishpatch.orders/OrderPlaced': {
     ...base,
@@ -60,6 +64,9 @@ const V1_MINIMAL: Record<string, unknown> = {
   'dishpatch.restaurant/OrderReady': { version: 1, orderId: 'o1', restaurantId: 'r1' },
   'dishpatch.courier/OrderPickedUp': { version: 1, orderId: 'o1', courierId: 'c1' },
   'dishpatch.courier/OrderDelivered': { version: 1, orderId: 'o1', courierId: 'c1' },
+  'dishpatch.profile/AddressAdded': { ...addressCommand, address: { line1: 'l', city: 'c', postalCode: 'p' } },
+  'dishpatch.profile/AddressUpdated': { ...addressCommand, address: { line1: 'l', city: 'c', postalCode: 'p' } },
+  'dishpatch.profile/AddressRemoved': addressCommand,
 };
 
 function requiredKeys(schema: z.ZodType): string[] {
@@ -70,7 +77,7 @@ function requiredKeys(schema: z.ZodType): string[] {
 }
 
 describe('event contracts', () => {
-  it('catalogs every contract of the order path once (DESIGN §3)', () => {
+  it('catalogs every contract of the bus once (DESIGN §3)', () => {
     const ids = eventCatalog.map(contractId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(Object.keys(V1_REQUIRED).sort());
