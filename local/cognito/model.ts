@@ -219,7 +219,7 @@ export const passwordMatches = (stored: string | undefined, password: string): b
 
 /** A temporary password that satisfies the pool's policy. */
 export const temporaryPassword = (policy: PasswordPolicy): string => {
-  const random = randomBytes(12)
+  const random = randomBytes(96)
     .toString('base64url')
     .replace(/[^A-Za-z0-9]/g, 'x');
   return `${random.slice(0, Math.max(8, policy.minimumLength - 4))}Aa1!`;
