@@ -1,12 +1,10 @@
 /**
- * Test support for protocol tests of local services: an in-memory `Cloud`, and a minimal HTTP server for the AWS
- * JSON protocols (X-Amz-Target) so the real AWS SDK clients can talk to the services. It stands in for the edge
- * server only as far as these tests need (JSON 1.0/1.1, AWS-shaped errors with the query error header).
+ * Test support for protocol tests of local services: an in-memory `Cloud` behind the real edge server
+ * (`local/edge`), so the real AWS SDK clients talk to the services over HTTP exactly as they do in `npm start`.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AwsError } from '../../../local/core/errors';
 import type { Cloud, LocalContext, Service, ServiceFactory } from '../../../local/core/types';
+import { startEdge } from '../../../local/edge';
 
 export interface TestCloud extends Cloud {
   readonly url: string;
@@ -17,39 +15,11 @@ export interface TestCloud extends Cloud {
 
 const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Starts the HTTP wrapper on a free port, then a cloud whose endpoint is that server. */
+/** Starts the edge on a free port, then a cloud whose endpoint is that edge. */
 export const startTestCloud = async (options: { timeScale?: number; dataDir?: string } = {}): Promise<TestCloud> => {
   const services = new Map<string, Service>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const [prefix, operation] = String(req.headers['x-amz-target'] ?? '').split('.');
-      const service = [...services.values()].find((s) => s.targetPrefix === prefix);
-      const contentType = service?.protocol === 'json1.1' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
-      try {
-        const op = operation ? service?.operations[operation] : undefined;
-        if (!op) throw new AwsError('UnknownOperationException', `Unknown operation ${prefix}.${operation}`);
-        const text = Buffer.concat(chunks).toString('utf8');
-        const output = await op(text ? JSON.parse(text) : {}, {
-          requestId: 'test',
-          caller: 'edge',
-          http: { headers: req.headers as Record<string, string>, host: req.headers.host },
-        });
-        res.writeHead(200, { 'content-type': contentType });
-        res.end(JSON.stringify(output ?? {}));
-      } catch (e) {
-        const err = e instanceof AwsError ? e : new AwsError('InternalFailure', String(e), 500, false);
-        res.writeHead(err.status, {
-          'content-type': contentType,
-          'x-amzn-query-error': `${err.queryCode ?? err.code};${err.senderFault ? 'Sender' : 'Receiver'}`,
-        });
-        res.end(JSON.stringify({ __type: err.code, message: err.message }));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const edge = await startEdge({ services: () => [...services.values()], log: quietLog, port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${edge.port}`;
   const ctx: LocalContext = {
     region: 'us-east-1',
     accountId: '000000000000',
@@ -79,8 +49,7 @@ export const startTestCloud = async (options: { timeScale?: number; dataDir?: st
     },
     async close() {
       for (const service of services.values()) await service.stop?.();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await edge.close();
     },
   };
   return cloud;
