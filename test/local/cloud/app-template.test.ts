@@ -1,25 +1,32 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { synthesize } from '../../../local/cli';
+import { sourceHash, synthesize } from '../../../local/cli';
 import type { LocalCloud } from '../../../local/cloud';
 import { clientConfig, startTestCloud } from '../support/cloud';
 
 /**
- * The app's own template (stage `local`, bundling on) on the local cloud. The assembly is synthesized into
- * `.dishpatch/cdk.out.local-tests` and kept while the sources are unchanged (the same cache `npm start` uses, in
- * its own folder so the e2e project can synthesize beside it); `DISHPATCH_ASSEMBLY_DIR` points at another one.
+ * The app's own template (stage `local`, bundling on) on the local cloud. It reuses the assembly of `npm start`
+ * and the e2e setup (`.dishpatch/cdk.out.local`) when that is of the current sources; otherwise it synthesizes
+ * into `.dishpatch/cdk.out.local-tests` (kept while the sources are unchanged, in its own folder so it never
+ * races the e2e setup). `DISHPATCH_ASSEMBLY_DIR` points at another assembly.
  */
 const root = join(__dirname, '..', '..', '..');
 const appExists = existsSync(join(root, 'bin', 'app.ts')) && existsSync(join(root, 'lib', 'dishpatch-app.ts'));
 const describeApp = appExists ? describe : describe.skip;
 
+/** The assembly `npm start` or the e2e setup synthesized, when it is of the current sources; else undefined. */
+const freshAssembly = (dir: string): string | undefined => {
+  const stamp = join(dir, '.dishpatch-source-hash');
+  return existsSync(stamp) && readFileSync(stamp, 'utf8') === `local:${sourceHash(root)}` ? dir : undefined;
+};
+
 describeApp('the app template on the local cloud', () => {
   let local: LocalCloud;
 
   beforeAll(async () => {
-    let assemblyDir = process.env.DISHPATCH_ASSEMBLY_DIR;
+    let assemblyDir = process.env.DISHPATCH_ASSEMBLY_DIR ?? freshAssembly(join(root, '.dishpatch', 'cdk.out.local'));
     if (!assemblyDir) {
       assemblyDir = join(root, '.dishpatch', 'cdk.out.local-tests');
       synthesize(root, 'local', assemblyDir);
