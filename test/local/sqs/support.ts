@@ -63,7 +63,7 @@ export const addService = async (cloud: TestCloud, factory: ServiceFactory): Pro
   return service;
 };
 
-/** Client settings for the real AWS SDK against the test server. */
+/** Client settings for the real AWS SDK against the edge of a test cloud. */
 export const clientConfig = (cloud: TestCloud) => ({
   endpoint: cloud.url,
   region: cloud.ctx.region,
