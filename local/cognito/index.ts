@@ -409,7 +409,7 @@ class LocalCognito {
         throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
       }
       const user = this.findUser(pool, stored.username);
-      if (!user || !user.enabled) throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
+      if (!user?.enabled) throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
       return {
         AuthenticationResult: await this.tokens(pool, client, user, 'RefreshTokens', stored.session),
         ChallengeParameters: {},
@@ -496,7 +496,7 @@ class LocalCognito {
   /** The user an access token belongs to; NotAuthorizedException when it is invalid, expired or revoked. */
   userOfAccessToken(token: unknown): { pool: Pool; user: StoredUser; claims: Record<string, unknown> } {
     const claims = verifyJwt(this.signingKey(), String(token ?? ''));
-    if (!claims || claims.token_use !== 'access') throw new AwsError('NotAuthorizedException', 'Invalid Access Token');
+    if (claims?.token_use !== 'access') throw new AwsError('NotAuthorizedException', 'Invalid Access Token');
     if (Number(claims.exp) < nowSeconds()) throw new AwsError('NotAuthorizedException', 'Access Token has expired');
     const pool = this.pool(String(claims.iss).split('/').pop());
     if (pool.state.revokedSessions.includes(String(claims.origin_jti))) {
