@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -88,6 +88,22 @@ describe('loading a CDK cloud assembly', () => {
     const cloud = loadTemplate({ assemblyDir: outdir }, options());
 
     expect(cloud.stacks[0]?.parameters).toEqual([{ ParameterKey: 'BootstrapVersion', ParameterValue: '30' }]);
+  });
+
+  it('reads stacks of nested stages under their CloudFormation names', () => {
+    const nested = mkdtempSync(join(tmpdir(), 'dishpatch-stage-'));
+    try {
+      const app = new App({ outdir: nested });
+      const stage = new Stage(app, 'Local');
+      new sqs.Queue(new Stack(stage, 'Queues'), 'Jobs');
+      app.synth();
+
+      const cloud = loadTemplate({ assemblyDir: nested }, options());
+
+      expect(cloud.stacks.map((s) => s.stackName)).toEqual(['Local-Queues']);
+    } finally {
+      rmSync(nested, { recursive: true, force: true });
+    }
   });
 
   it('fails with a clear message on a folder that is not an assembly', () => {
