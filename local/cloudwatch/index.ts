@@ -1,8 +1,15 @@
+import path from 'node:path';
 import { AwsError } from '../core/errors.ts';
+import { type JsonState, jsonState } from '../core/json-state.ts';
 import type { CallContext, Cloud, LocalContext, ResolvedResource, Service, ServiceFactory } from '../core/types.ts';
 import { emfToMetricData, type PutMetricDataInput, parseEmfLine } from './emf.ts';
 import { evaluateMath } from './math.ts';
-import { MetricStore, parseTime } from './metrics.ts';
+import { MetricStore, parseTime, type Series } from './metrics.ts';
+
+interface PersistedState {
+  series: Series[];
+  alarms: { name: string; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; reason: string; updated: number }[];
+}
 
 export { emfToMetricData, parseEmfLine };
 
@@ -188,11 +195,28 @@ class LocalCloudWatch {
   readonly alarms = new Map<string, Alarm>();
   readonly dashboards = new Map<string, { body: string; modified: number }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Metrics and alarm states under `<dataDir>/cloudwatch`, written a few seconds after changes. */
+  private readonly state: JsonState<PersistedState>;
 
   constructor(
     private readonly ctx: LocalContext,
     private readonly cloud: Cloud,
-  ) {}
+  ) {
+    this.state = jsonState(
+      ctx.dataDir ? path.join(ctx.dataDir, 'cloudwatch') : undefined,
+      () => ({
+        series: this.store.snapshot(),
+        alarms: [...this.alarms.values()].map((a) => ({
+          name: a.name,
+          state: a.state,
+          reason: a.reason,
+          updated: a.updated,
+        })),
+      }),
+      5000,
+    );
+    this.store.restore(this.state.load()?.series ?? []);
+  }
 
   provision(resources: readonly ResolvedResource[]): void {
     for (const r of resources) {
@@ -208,6 +232,9 @@ class LocalCloudWatch {
           updated: now,
           configured: now,
         });
+        const saved = this.state.load()?.alarms.find((a) => a.name === r.physicalId);
+        const alarm = this.alarms.get(r.physicalId);
+        if (saved && alarm) Object.assign(alarm, { state: saved.state, reason: saved.reason, updated: saved.updated });
       } else if (r.type === 'AWS::CloudWatch::Dashboard') {
         const body = r.properties.DashboardBody;
         this.dashboards.set(r.physicalId, {
@@ -222,6 +249,7 @@ class LocalCloudWatch {
     if (!input?.Namespace) throw new AwsError('MissingParameter', 'The parameter Namespace is required.');
     for (const datum of (input.MetricData ?? []) as Record<string, unknown>[])
       this.store.put(String(input.Namespace), datum);
+    this.state.changed();
   }
 
   /** Re-evaluate alarms; a change of state publishes to the alarm's SNS actions like CloudWatch does. */
@@ -233,6 +261,7 @@ class LocalCloudWatch {
       alarm.state = next.state;
       alarm.reason = next.reason;
       alarm.updated = Date.now();
+      this.state.changed();
       const actionKey = { ALARM: 'AlarmActions', OK: 'OKActions', INSUFFICIENT_DATA: 'InsufficientDataActions' }[
         next.state
       ];
@@ -275,6 +304,7 @@ class LocalCloudWatch {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.state.flush();
   }
 }
 

@@ -8,7 +8,7 @@ export interface MetricId {
 }
 
 /** One stored sample set at one time: the statistic set plus raw values when they are known (percentiles). */
-interface Point {
+export interface Point {
   readonly t: number;
   readonly sum: number;
   readonly count: number;
@@ -17,7 +17,8 @@ interface Point {
   readonly values?: readonly number[];
 }
 
-interface Series {
+/** A series as persisted: its identity, unit and newest points. */
+export interface Series {
   readonly id: MetricId;
   unit: string | undefined;
   points: Point[];
@@ -78,6 +79,24 @@ export class MetricStore {
     private readonly retentionMs = 6 * 3600 * 1000,
     private readonly maxPointsPerSeries = 20_000,
   ) {}
+
+  /** The series with their newest points (at most `maxPoints` each), for persistence. */
+  snapshot(maxPoints = 2000): Series[] {
+    const cutoff = Date.now() - this.retentionMs;
+    return [...this.series.values()].map((s) => ({
+      id: s.id,
+      unit: s.unit,
+      points: s.points.filter((p) => p.t >= cutoff).slice(-maxPoints),
+    }));
+  }
+
+  /** Restore persisted series (points older than the retention are dropped). */
+  restore(series: readonly Series[]): void {
+    const cutoff = Date.now() - this.retentionMs;
+    for (const s of series) {
+      this.series.set(keyOf(s.id), { id: s.id, unit: s.unit, points: s.points.filter((p) => p.t >= cutoff) });
+    }
+  }
 
   put(namespace: string, datum: Record<string, unknown>): void {
     const id: MetricId = {

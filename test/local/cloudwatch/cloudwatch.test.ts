@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -432,5 +435,47 @@ describe('local CloudWatch metrics', () => {
       },
       30_000,
     );
+  });
+});
+
+describe('local CloudWatch persistence', () => {
+  it('keeps metrics across a restart on the same data folder, so alarms evaluate on them again', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudwatch-test-'));
+    const alarm = resource(
+      'AWS::CloudWatch::Alarm',
+      'Busy',
+      {
+        MetricName: 'Load',
+        Namespace: 'kept',
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
+      'busy',
+    );
+    const boot = async () => {
+      const cloud = new TestCloud(testContext({ dataDir }));
+      const service = await cloud.add(createCloudWatchService);
+      await service.provision?.([alarm]);
+      return { cloud, service };
+    };
+    const first = await boot();
+    await first.cloud.call('monitoring', 'PutMetricData', {
+      Namespace: 'kept',
+      MetricData: [{ MetricName: 'Load', Value: 9 }],
+    });
+    await first.cloud.call('monitoring', 'DescribeAlarms', {});
+    await first.service.stop?.();
+
+    const second = await boot();
+
+    const metrics = await second.cloud.call('monitoring', 'ListMetrics', { Namespace: 'kept' });
+    const alarms = await second.cloud.call('monitoring', 'DescribeAlarms', { AlarmNames: ['busy'] });
+    expect(metrics.Metrics).toEqual([{ Namespace: 'kept', MetricName: 'Load', Dimensions: [] }]);
+    expect(alarms.MetricAlarms[0].StateValue).toBe('ALARM');
+    await second.service.stop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });
