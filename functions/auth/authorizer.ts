@@ -58,6 +58,9 @@ export function policyStatements(prefix: string, role: Role, restaurantId?: stri
   });
   const reads = ['GET/*', 'OPTIONS/*'];
   const profile = ['*/profile', '*/profile/*'];
+  // Matched by the `GET/*` reads too, so it needs an explicit Deny (which wins over any Allow).
+  const adminOnly = ['GET/users'];
+  const denyAdminOnly: Statement = { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: arns(adminOnly) };
   switch (role) {
     case 'admin':
       return [allow(['*/*'])];
@@ -67,7 +70,13 @@ export function policyStatements(prefix: string, role: Role, restaurantId?: stri
         {
           Effect: 'Deny',
           Action: 'execute-api:Invoke',
-          Resource: arns(['PUT/restaurants/*', 'POST/restaurants/*', 'GET/restaurants/*/orders', '*/deliveries/*']),
+          Resource: arns([
+            'PUT/restaurants/*',
+            'POST/restaurants/*',
+            'GET/restaurants/*/orders',
+            '*/deliveries/*',
+            ...adminOnly,
+          ]),
         },
       ];
     case 'restaurant':
@@ -79,9 +88,10 @@ export function policyStatements(prefix: string, role: Role, restaurantId?: stri
             ? [`PUT/restaurants/${restaurantId}/*`, `POST/restaurants/${restaurantId}/orders/*/events`]
             : []),
         ]),
+        denyAdminOnly,
       ];
     case 'courier':
-      return [allow([...reads, ...profile, 'POST/deliveries/*'])];
+      return [allow([...reads, ...profile, 'POST/deliveries/*']), denyAdminOnly];
   }
 }
 

@@ -117,7 +117,7 @@ export async function handleOrderEvent(event: IncomingOrderEvent, deps: OrderEve
       event.actor === 'courier' && order.courierId === undefined ? { courierId: event.actorPartyId } : {};
     const waitingForIt = order.taskToken !== undefined && (order.awaiting ?? []).includes(event.type);
     if (canTransition(order.status, target) && waitingForIt) {
-      if (assignCourier.courierId) await deps.orders.update(order, { set: assignCourier, bumpVersion: false });
+      if (assignCourier.courierId) await deps.orders.update(order, { set: assignCourier });
       const sent = await deps.completeWait(order.taskToken as string, completionFor(event.record));
       return sent ? 'completed' : 'duplicate';
     }

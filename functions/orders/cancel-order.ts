@@ -14,7 +14,6 @@ import { pathParameter } from '#shared/validation';
 export interface CancelOrderDeps {
   orders: Pick<OrdersRepository, 'get' | 'update'>;
   completeWait: (taskToken: string, completion: WaitCompletion) => Promise<boolean>;
-  now: () => string;
 }
 
 const cancelled: WaitCompletion = { kind: 'failure', error: 'OrderCancelled', cause: 'Cancelled by the customer' };
@@ -37,10 +36,8 @@ export async function requestCancel(
       throw new OrderNotCancellableError(`Order ${orderId} is ${current.status} and can no longer be cancelled`);
     }
     if (current.cancelRequested) return current;
-    return deps.orders.update(current, {
-      set: { cancelRequested: true, updatedAt: deps.now() },
-      expectedStatus: 'PLACED',
-    });
+    // Not a visible change: the order stays PLACED until the lifecycle writes CANCELLED.
+    return deps.orders.update(current, { set: { cancelRequested: true }, expectedStatus: 'PLACED' });
   });
   if (order.taskToken && order.awaiting?.includes('OrderAccepted')) {
     await deps.completeWait(order.taskToken, cancelled);
@@ -51,7 +48,6 @@ export async function requestCancel(
 const deps: CancelOrderDeps = {
   orders: new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME')),
   completeWait: (taskToken, completion) => completeWait(sfnClient(), taskToken, completion),
-  now: () => new Date().toISOString(),
 };
 
 /** POST /orders/{orderId}/cancel: the owner cancels a PLACED order; 202 `{orderId, status}`. */

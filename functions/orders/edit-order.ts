@@ -41,7 +41,7 @@ export interface EditOrderDeps {
 
 /**
  * Edits an order its owner placed, only while PLACED: new lines are re-priced from the menu, the stock
- * reservation moves to the new quantities, and the write is conditional on the version it was decided
+ * reservation moves to the new quantities, and the write is conditional on the revision it was decided
  * on; if that write loses a race the stock move is undone and the edit is decided again.
  */
 export async function editOrder(
@@ -72,7 +72,7 @@ export async function editOrder(
       Object.assign(set, { items: priced.items, totalCents: priced.totalCents, stockReserved: to });
     }
     try {
-      return await deps.orders.update(order, { set, expectedStatus: 'PLACED' });
+      return await deps.orders.update(order, { set, expectedStatus: 'PLACED', visible: true });
     } catch (error) {
       await undoStock?.();
       throw error;

@@ -46,6 +46,8 @@ export interface OrderRecord {
   updatedAt: string;
   version: number;
   history: HistoryEntry[];
+  /** Internal optimistic-lock counter, bumped by every write (see `OrdersRepository.update`). */
+  revision?: number;
   restaurantStatus?: string;
   taskToken?: string;
   awaiting?: OrderEventType[];

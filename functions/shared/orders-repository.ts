@@ -25,17 +25,25 @@ export const ORDER_INDEX_KEYS = {
   byRestaurantStatus: ['orderId', 'restaurantStatus', 'placedAt'],
 } as const;
 
-/** A change to an order, written only if the order still has the version it was decided on. */
+/** A change to an order, written only if the order is still the one it was decided on. */
 export interface OrderChange {
   set?: Record<string, unknown>;
   remove?: readonly string[];
-  /** Also require this status (belt and braces next to the version). */
+  /** Also require this status (belt and braces next to the revision). */
   expectedStatus?: OrderStatus;
-  /** Bump `version`: every change the API or the workflow must serialize against does. */
-  bumpVersion?: boolean;
+  /**
+   * The change is visible through the API (a status, an edit): bump the public `version`, which is the
+   * status ETag. Internal bookkeeping (task token, early events, cancel flag) leaves it alone, so polling
+   * clients are not told about changes they cannot see.
+   */
+  visible?: boolean;
 }
 
-/** Reads and writes `OrdersTable`. All writes are conditional on the order's `version`. */
+/**
+ * Reads and writes `OrdersTable`. Every write is conditional on the order's internal `revision`, which
+ * every write bumps (the optimistic lock that serializes the API, the workflow steps and the event
+ * handler); `version` is the public counter of visible changes.
+ */
 export class OrdersRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -92,19 +100,21 @@ export class OrdersRepository {
   }
 
   /**
-   * Writes a change if the order still has `order.version` (and status, when given); returns the new
-   * order. A lost race surfaces as `ConditionalCheckFailedException` for `retryOnConflict`.
+   * Writes a change if the order still has the revision it was read with (and the status, when given);
+   * returns the new order. A lost race surfaces as `ConditionalCheckFailedException` for `retryOnConflict`.
    */
   async update(order: OrderRecord, change: OrderChange): Promise<OrderRecord> {
-    const set = { ...change.set };
-    if (change.bumpVersion !== false) set.version = order.version + 1;
+    const set: Record<string, unknown> = { ...change.set, revision: (order.revision ?? 0) + 1 };
+    if (change.visible) set.version = order.version + 1;
     const expression = updateExpression(set, change.remove);
-    const names: Record<string, string> = { ...expression.ExpressionAttributeNames, '#version': 'version' };
-    const values: Record<string, unknown> = {
-      ...expression.ExpressionAttributeValues,
-      ':expectedVersion': order.version,
-    };
-    let condition = '#version = :expectedVersion';
+    const names: Record<string, string> = { ...expression.ExpressionAttributeNames, '#revision': 'revision' };
+    const values: Record<string, unknown> = { ...expression.ExpressionAttributeValues };
+    // Orders written by the PlaceOrder workflow start without a revision.
+    let condition = 'attribute_not_exists(#revision)';
+    if (order.revision !== undefined) {
+      values[':expectedRevision'] = order.revision;
+      condition = '#revision = :expectedRevision';
+    }
     if (change.expectedStatus) {
       names['#expectedStatus'] = 'status';
       values[':expectedStatus'] = change.expectedStatus;

@@ -42,7 +42,7 @@ function stillApplies(status: OrderStatus, event: OrderEventRecord): boolean {
 }
 
 /**
- * Decides, on one version of the order, whether the wait that begins is already over: a customer cancel
+ * Decides, on one revision of the order, whether the wait that begins is already over: a customer cancel
  * recorded while the order is PLACED fails it, and an early event it waits for completes it.
  */
 function decide(order: OrderRecord, awaiting: readonly OrderEventType[]) {
@@ -61,7 +61,7 @@ function decide(order: OrderRecord, awaiting: readonly OrderEventType[]) {
 /**
  * Begins a wait: stores the task token and what it waits for on the order (never sent to restaurants),
  * honours a matching early event or a pending cancel at once, then announces the order if asked. All on
- * one version of the order, so an event handled concurrently either sees the token or is seen here.
+ * one revision of the order, so an event handled concurrently either sees the token or is seen here.
  */
 export async function awaitEventStep(
   input: z.infer<typeof awaitEventInput>,

@@ -89,6 +89,7 @@ export async function recordStatusStep(
       },
       remove: ['taskToken', 'awaiting'],
       expectedStatus: current.status,
+      visible: true,
     });
     return { order: updated, previous: current.status, changed: true };
   });

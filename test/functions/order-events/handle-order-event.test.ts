@@ -98,12 +98,12 @@ describe('order-event handler', () => {
   });
 
   it('assigns the first courier to report a pickup before completing the wait', async () => {
-    givenOrder({ status: 'READY', taskToken: 'token-3', awaiting: ['OrderPickedUp'], version: 6 });
+    givenOrder({ status: 'READY', taskToken: 'token-3', awaiting: ['OrderPickedUp'], revision: 6 });
 
     await handle(courier('OrderPickedUp'));
 
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: { ':s0': 'courier-1', ':expectedVersion': 6 },
+      ExpressionAttributeValues: { ':s0': 'courier-1', ':s1': 7, ':expectedRevision': 6 },
     });
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-3' });
   });
@@ -164,17 +164,17 @@ describe('order-event handler', () => {
     await expect(handle(restaurant('OrderAccepted'))).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 
-  it('records an event that arrives before its wait in pendingEvents, conditional on the version', async () => {
-    givenOrder({ version: 2 });
+  it('records an event that arrives before its wait in pendingEvents, conditional on the revision', async () => {
+    givenOrder({ revision: 2 });
 
     const result = await handle(restaurant('OrderAccepted'));
 
     expect(result).toEqual({ outcome: 'pending' });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ConditionExpression: '#version = :expectedVersion',
+      ConditionExpression: '#revision = :expectedRevision',
       ExpressionAttributeValues: expect.objectContaining({
         ':s0': [{ type: 'OrderAccepted', actorId: 'staff-1', at: '2026-11-22T10:01:00.000Z' }],
-        ':expectedVersion': 2,
+        ':expectedRevision': 2,
       }),
     });
     expect(sfn).not.toHaveReceivedAnyCommand();

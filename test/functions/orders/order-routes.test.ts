@@ -229,8 +229,8 @@ describe('PATCH /orders/{orderId}', () => {
     ddb.on(QueryCommand, { TableName: 'restaurants' }).resolves({ Items: items });
   }
 
-  it('re-prices new lines from the menu and writes conditionally on the version it read', async () => {
-    givenOrder({ version: 3 });
+  it('re-prices new lines from the menu and writes conditionally on the revision it read', async () => {
+    givenOrder({ version: 3, revision: 7 });
     givenMenu([menuItem('m1', { priceCents: 950 }), menuItem('m2', { priceCents: 300, name: 'Cola' })]);
     ddb.on(UpdateCommand, { TableName: 'orders' }).callsFake((input) => ({
       Attributes: {
@@ -265,8 +265,8 @@ describe('PATCH /orders/{orderId}', () => {
     expect(res.body.version).toBe(4);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: 'orders',
-      ConditionExpression: '#version = :expectedVersion AND #expectedStatus = :expectedStatus',
-      ExpressionAttributeValues: expect.objectContaining({ ':expectedVersion': 3, ':expectedStatus': 'PLACED' }),
+      ConditionExpression: '#revision = :expectedRevision AND #expectedStatus = :expectedStatus',
+      ExpressionAttributeValues: expect.objectContaining({ ':expectedRevision': 7, ':expectedStatus': 'PLACED' }),
     });
   });
 
@@ -379,7 +379,7 @@ describe('PATCH /orders/{orderId}', () => {
 
 describe('POST /orders/{orderId}/cancel', () => {
   it('records the cancel and fails the wait for the restaurant with OrderCancelled', async () => {
-    givenOrder({ taskToken: 'token-1', awaiting: ['OrderAccepted', 'OrderRejected'], version: 4 });
+    givenOrder({ taskToken: 'token-1', awaiting: ['OrderAccepted', 'OrderRejected'], revision: 4 });
     ddb.on(UpdateCommand).resolves({
       Attributes: storedOrder({
         taskToken: 'token-1',
@@ -395,8 +395,8 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(res.statusCode).toBe(202);
     expect(res.body).toEqual({ orderId: 'o1', status: 'PLACED' });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ConditionExpression: '#version = :expectedVersion AND #expectedStatus = :expectedStatus',
-      ExpressionAttributeValues: expect.objectContaining({ ':s0': true, ':expectedVersion': 4 }),
+      ConditionExpression: '#revision = :expectedRevision AND #expectedStatus = :expectedStatus',
+      ExpressionAttributeValues: expect.objectContaining({ ':s0': true, ':expectedRevision': 4 }),
     });
     expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-1', error: 'OrderCancelled' });
   });

@@ -71,22 +71,27 @@ describe('stock ledger on DynamoDB', () => {
 });
 
 describe('orders repository on DynamoDB', () => {
-  it('writes only on the version it read, and removes attributes', async () => {
+  it('writes only on the revision it read, bumps the public version only for visible changes', async () => {
     const repo = new OrdersRepository(doc, 'orders');
     const order = storedOrder({ taskToken: 't1' });
     await doc.send(new PutCommand({ TableName: 'orders', Item: order }));
 
-    const updated = await repo.update(order, {
+    const internal = await repo.update(order, { set: { awaiting: ['OrderAccepted'] } });
+    const updated = await repo.update(internal, {
       set: { status: 'ACCEPTED' },
       remove: ['taskToken'],
       expectedStatus: 'PLACED',
+      visible: true,
     });
 
-    expect(updated).toMatchObject({ status: 'ACCEPTED', version: 2 });
+    expect(internal).toMatchObject({ version: 1, revision: 1 });
+    expect(updated).toMatchObject({ status: 'ACCEPTED', version: 2, revision: 2 });
     expect(updated.taskToken).toBeUndefined();
-    await expect(repo.update(order, { set: { status: 'REJECTED' } })).rejects.toMatchObject({
-      name: 'ConditionalCheckFailedException',
-    });
+    for (const stale of [order, internal]) {
+      await expect(repo.update(stale, { set: { status: 'REJECTED' } })).rejects.toMatchObject({
+        name: 'ConditionalCheckFailedException',
+      });
+    }
   });
 });
 

@@ -22,11 +22,11 @@ function givenOrder(overrides: Partial<OrderRecord> = {}) {
   current = storedOrder(overrides);
   ddb.on(GetCommand).callsFake(() => ({ Item: structuredClone(current) }));
   ddb.on(UpdateCommand).callsFake(({ ExpressionAttributeNames: names, ExpressionAttributeValues: values }) => {
-    if (values[':expectedVersion'] !== current.version) throw conditionalFailure();
+    if (values[':expectedRevision'] !== current.revision) throw conditionalFailure();
     const next: Record<string, unknown> = { ...current };
     for (const [placeholder, name] of Object.entries(names as Record<string, string>)) {
-      if (placeholder.startsWith('#s')) next[name] = values[`:${placeholder.slice(1)}`];
-      if (placeholder.startsWith('#r')) delete next[name];
+      if (/^#s\d+$/.test(placeholder)) next[name] = values[`:${placeholder.slice(1)}`];
+      if (/^#r\d+$/.test(placeholder)) delete next[name];
     }
     current = next as unknown as OrderRecord;
     return { Attributes: structuredClone(current) };
@@ -56,20 +56,20 @@ function putEntries() {
 
 describe('RecordStatus', () => {
   it('writes an allowed status conditionally, with history, restaurantStatus and the token cleared', async () => {
-    givenOrder({ taskToken: 't1', awaiting: ['OrderAccepted', 'OrderRejected'], version: 3 });
+    givenOrder({ taskToken: 't1', awaiting: ['OrderAccepted', 'OrderRejected'], version: 3, revision: 5 });
     const addMetric = jest.spyOn(metrics, 'addMetric');
 
     const view = await recordStatus({ orderId: 'o1', status: 'ACCEPTED', actor: 'staff-1' }, lambdaContext());
 
     expect(view).toMatchObject({ orderId: 'o1', status: 'ACCEPTED', version: 4 });
     expect(view).not.toHaveProperty('taskToken');
-    expect(current).toMatchObject({ status: 'ACCEPTED', restaurantStatus: 'r1#ACCEPTED', version: 4 });
+    expect(current).toMatchObject({ status: 'ACCEPTED', restaurantStatus: 'r1#ACCEPTED', version: 4, revision: 6 });
     expect(current.taskToken).toBeUndefined();
     expect(current.awaiting).toBeUndefined();
     expect(current.history.at(-1)).toEqual({ status: 'ACCEPTED', at: expect.any(String), actor: 'staff-1' });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ConditionExpression: '#version = :expectedVersion AND #expectedStatus = :expectedStatus',
-      ExpressionAttributeValues: expect.objectContaining({ ':expectedVersion': 3, ':expectedStatus': 'PLACED' }),
+      ConditionExpression: '#revision = :expectedRevision AND #expectedStatus = :expectedStatus',
+      ExpressionAttributeValues: expect.objectContaining({ ':expectedRevision': 5, ':expectedStatus': 'PLACED' }),
     });
     expect(putEntries()).toEqual([
       {
@@ -156,7 +156,7 @@ describe('RecordStatus', () => {
     expect(addMetric).not.toHaveBeenCalled();
   });
 
-  it('decides again on the new version when a concurrent write wins the race', async () => {
+  it('decides again on the new revision when a concurrent write wins the race', async () => {
     givenOrder({ version: 1 });
     ddb
       .on(UpdateCommand)
@@ -189,13 +189,18 @@ describe('RecordStatus', () => {
 describe('AwaitEvent', () => {
   const waitForRestaurant = { orderId: 'o1', taskToken: 'token-2', awaiting: ['OrderAccepted', 'OrderRejected'] };
 
-  it('stores the token and what it waits for, then announces OrderPlaced', async () => {
-    givenOrder({ version: 2 });
+  it('stores the token and what it waits for (not a visible change), then announces OrderPlaced', async () => {
+    givenOrder({ version: 1 });
 
     const result = await awaitEvent({ ...waitForRestaurant, announce: 'OrderPlaced' }, lambdaContext());
 
     expect(result).toEqual({ waiting: true });
-    expect(current).toMatchObject({ taskToken: 'token-2', awaiting: ['OrderAccepted', 'OrderRejected'], version: 3 });
+    expect(current).toMatchObject({
+      taskToken: 'token-2',
+      awaiting: ['OrderAccepted', 'OrderRejected'],
+      version: 1,
+      revision: 1,
+    });
     expect(sfn).not.toHaveReceivedAnyCommand();
     expect(putEntries()).toEqual([
       expect.objectContaining({
