@@ -61,34 +61,34 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Flattens an event into leaf values per dot-joined path. */
 export const flattenEvent = (event: unknown): FlatEvent => {
   const values = new Map<string, Leaf[]>();
-  const members = new Map<string, Membership[]>();
+  // Array membership is tracked only from the first array of objects (or arrays) on, as most events have none:
+  // leaves seen before it are outside any such array, and an array of scalars cannot make two fields inconsistent.
+  let members: Map<string, Membership[]> | undefined;
   let arrays = 0;
-  let objectArrays = false;
   const add = (path: string, value: unknown, membership: Membership): void => {
     if (Array.isArray(value)) {
       const id = arrays++;
-      for (let i = 0; i < value.length; i++) {
-        const item = value[i];
-        if (isObject(item)) objectArrays = true;
-        add(path, item, [...membership, id, i]);
-      }
+      if (!members && value.some((item) => isObject(item) || Array.isArray(item)))
+        members = new Map([...values].map(([p, leaves]) => [p, leaves.map(() => NO_ARRAY)]));
+      for (let i = 0; i < value.length; i++) add(path, value[i], members ? [...membership, id, i] : NO_ARRAY);
     } else if (isObject(value)) {
       for (const key of Object.keys(value)) add(path === '' ? key : `${path}.${key}`, value[key], membership);
     } else {
       const leaves = values.get(path);
-      const where = members.get(path);
-      if (leaves && where) {
-        leaves.push(value as Leaf);
-        where.push(membership);
-      } else {
-        values.set(path, [value as Leaf]);
-        members.set(path, [membership]);
+      if (leaves) leaves.push(value as Leaf);
+      else values.set(path, [value as Leaf]);
+      if (members) {
+        const where = members.get(path);
+        if (where) where.push(membership);
+        else members.set(path, [membership]);
       }
     }
   };
-  if (isObject(event)) add('', event, []);
-  return { values, members: objectArrays ? members : undefined };
+  if (isObject(event)) add('', event, NO_ARRAY);
+  return { values, members };
 };
+
+const NO_ARRAY: Membership = [];
 
 /** Compiles a pattern given as JSON text or as an already parsed object. */
 export const compilePattern = (pattern: string | unknown): CompiledPattern => {

@@ -157,6 +157,12 @@ describe('event patterns from the EventBridge user guide', () => {
       );
     });
 
+    it('keeps fields consistent inside nested arrays, after fields outside any array', () => {
+      const nested = { source: 'x', resources: ['r'], detail: { matrix: [[{ a: 1, b: 2 }], [{ a: 3, b: 4 }]] } };
+      expect(compilePattern({ source: ['x'], detail: { matrix: { a: [1], b: [4] } } }).matches(nested)).toBe(false);
+      expect(compilePattern({ source: ['x'], detail: { matrix: { a: [3], b: [4] } } }).matches(nested)).toBe(true);
+    });
+
     it('keeps $or branches consistent with the element chosen by the other fields', () => {
       const pattern = { detail: { employees: { first: ['John'], $or: [{ last: ['Jones'] }, { tags: ['lead'] }] } } };
       expect(compilePattern(pattern).matches(staff)).toBe(false);
