@@ -41,7 +41,6 @@ export const restaurantEvents = [OrderAccepted, OrderRejected, OrderPreparing, O
 /** Events couriers publish; the order lifecycle consumes them. */
 export const courierEvents = [OrderPickedUp, CourierOrderDelivered] as const;
 
-
 /** The detail types the order-event handler accepts, per source (what the lifecycle rule matches). */
 export const lifecycleInputDetailTypes = {
   restaurant: restaurantEvents.map((c) => c.detailType),
