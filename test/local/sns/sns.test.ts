@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import {
   CreateTopicCommand,
   GetTopicAttributesCommand,
@@ -287,5 +290,27 @@ describe('local SNS', () => {
       },
       30_000,
     );
+  });
+});
+
+describe('local SNS persistence', () => {
+  it('keeps topics and subscriptions created through the API across a restart', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sns-test-'));
+    const boot = async () => {
+      const cloud = new TestCloud(testContext({ dataDir }));
+      await cloud.add(createSnsService);
+      return cloud;
+    };
+    const first = await boot();
+    const { TopicArn } = await first.call('sns', 'CreateTopic', { Name: 'kept-topic' });
+    await first.call('sns', 'Subscribe', { TopicArn, Protocol: 'email', Endpoint: 'kept@example.com' });
+
+    const second = await boot();
+
+    const topics = await second.call('sns', 'ListTopics', {});
+    const subscriptions = await second.call('sns', 'ListSubscriptionsByTopic', { TopicArn });
+    expect(topics.Topics).toEqual([{ TopicArn }]);
+    expect(subscriptions.Subscriptions).toMatchObject([{ Protocol: 'email', Endpoint: 'kept@example.com' }]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });
