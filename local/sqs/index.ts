@@ -872,6 +872,37 @@ export const createSqsService: ServiceFactory = (ctx: LocalContext, cloud: Cloud
         404,
       );
     },
+    AddPermission: async (input) => {
+      const queue = sqs.queue(input.QueueUrl);
+      if (!input.Label) throw missing('Label');
+      const policy: { Version: string; Statement: Json[] } = queue.attributes.Policy
+        ? JSON.parse(queue.attributes.Policy)
+        : { Version: '2012-10-17', Statement: [] };
+      if (policy.Statement.some((st) => st.Sid === input.Label))
+        throw invalidValue(`Value ${input.Label} for parameter Label is invalid. Reason: Already exists.`);
+      policy.Statement.push({
+        Sid: input.Label,
+        Effect: 'Allow',
+        Principal: { AWS: ((input.AWSAccountIds ?? []) as string[]).map((id) => `arn:aws:iam::${id}:root`) },
+        Action: ((input.Actions ?? []) as string[]).map((a) => `SQS:${a}`),
+        Resource: queue.arn,
+      });
+      queue.attributes = { ...queue.attributes, Policy: JSON.stringify(policy) };
+      sqs.changed();
+      return {};
+    },
+    RemovePermission: async (input) => {
+      const queue = sqs.queue(input.QueueUrl);
+      const policy: { Statement: Json[] } | undefined = queue.attributes.Policy
+        ? JSON.parse(queue.attributes.Policy)
+        : undefined;
+      if (!policy?.Statement.some((st) => st.Sid === input.Label))
+        throw invalidValue(`Value ${input.Label} for parameter Label is invalid. Reason: can't find label.`);
+      policy.Statement = policy.Statement.filter((st) => st.Sid !== input.Label);
+      queue.attributes = { ...queue.attributes, Policy: JSON.stringify(policy) };
+      sqs.changed();
+      return {};
+    },
     TagQueue: async (input) => {
       const queue = sqs.queue(input.QueueUrl);
       queue.tags = { ...queue.tags, ...(input.Tags ?? {}) };

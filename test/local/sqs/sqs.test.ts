@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AddPermissionCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -17,6 +18,7 @@ import {
   ListQueuesCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
+  RemovePermissionCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -257,6 +259,20 @@ describe('local SQS through the AWS SDK', () => {
     ).rejects.toMatchObject({
       name: 'InvalidAttributeName',
     });
+  });
+
+  it('keeps permissions added with AddPermission in the queue policy until removed', async () => {
+    const QueueUrl = await newQueue();
+    await sqs.send(
+      new AddPermissionCommand({ QueueUrl, Label: 'p1', AWSAccountIds: ['111111111111'], Actions: ['SendMessage'] }),
+    );
+    const policy = async () =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Policy'] }))).Attributes?.Policy;
+    expect(JSON.parse((await policy())!).Statement).toEqual([
+      expect.objectContaining({ Sid: 'p1', Action: ['SQS:SendMessage'] }),
+    ]);
+    await sqs.send(new RemovePermissionCommand({ QueueUrl, Label: 'p1' }));
+    expect(JSON.parse((await policy())!).Statement).toEqual([]);
   });
 
   it('purges a queue', async () => {
