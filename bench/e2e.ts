@@ -10,6 +10,7 @@
  *   shows what everything between the HTTP request and the table costs.
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -94,7 +95,8 @@ export const run = async (args: string[]): Promise<void> => {
     const customers = await Promise.all([app.token(USERS.alice), app.token(USERS.bob)]);
     const [staff, courier] = await Promise.all([app.token(USERS.pizzeriaStaff), app.token(USERS.courier)]);
     const figures: Figure[] = [];
-    const notes: Record<string, unknown> = { seconds, lifecycles };
+    // The figures only mean something next to how busy the machine was.
+    const notes: Record<string, unknown> = { seconds, lifecycles, loadAverageAtStart: loadavg() };
     const placeOne = async (client: number) =>
       (await placeOrder(app, customers[client % customers.length] as string, orderBody(), `bench-${randomUUID()}`))
         .status === 201;
@@ -169,6 +171,7 @@ export const run = async (args: string[]): Promise<void> => {
       peerValue: putsPerSecond,
       ratio: placedAt32 / putsPerSecond,
     });
+    notes.loadAverageAtEnd = loadavg();
     report('e2e', figures, notes);
   } finally {
     await app.stop();
