@@ -8,6 +8,8 @@ export interface StatefulResources {
   readonly restaurantsTable: ITable;
   readonly paymentsTable: ITable;
   readonly idempotencyTable: ITable;
+  /** The profile service's table (pk `userId`, sk `PROFILE` | `ADDRESS#<id>` | `FAVORITE#<restaurantId>`). */
+  readonly profileTable: ITable;
   readonly eventBus: IEventBus;
   readonly userPool: cognito.IUserPool;
   readonly userPoolClient: cognito.IUserPoolClient;

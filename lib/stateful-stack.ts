@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config/stages';
+import { ProfileConfirmation } from './profile/profile-store';
 import { ORDERS_INDEXES, RESTAURANTS_INDEXES } from './resources';
 
 /** Props of {@link StatefulStack}. */
@@ -36,6 +37,8 @@ export class StatefulStack extends Stack {
   public readonly paymentsTable: dynamodb.Table;
   /** Powertools idempotency records of `POST /orders`. */
   public readonly idempotencyTable: dynamodb.Table;
+  /** Profiles, saved addresses and favorites (pk `userId`, sk `PROFILE` | `ADDRESS#<id>` | `FAVORITE#<id>`). */
+  public readonly profileTable: dynamodb.Table;
   /** The custom bus `dishpatch-<stage>`. */
   public readonly eventBus: events.EventBus;
   /** Users: customers (no group), `restaurant` staff, `courier`, `admin`. */
@@ -68,6 +71,13 @@ export class StatefulStack extends Stack {
       timeToLiveAttribute: 'expiration',
     });
 
+    // Tombstones of removed addresses and favorites expire through `expiresAt` (functions/profile).
+    this.profileTable = this.addTable('ProfileTable', {
+      partitionKey: 'userId',
+      sortKey: 'sk',
+      timeToLiveAttribute: 'expiresAt',
+    });
+
     this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: `dishpatch-${props.config.stage}` });
 
     this.userPool = this.createUserPool();
@@ -78,6 +88,11 @@ export class StatefulStack extends Stack {
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
+    });
+    new ProfileConfirmation(this, 'Profile', {
+      config: props.config,
+      userPool: this.userPool,
+      profileTable: this.profileTable,
     });
   }
 

@@ -11,6 +11,7 @@ import { ServiceFunction } from './constructs/service-function';
 import { OperationalAlarms } from './operations/operational-alarms';
 import { OrderEventRouting } from './orders/order-event-routing';
 import { WorkflowSteps } from './orders/workflow-steps';
+import { ProfileService } from './profile/profile-service';
 import type { StatefulResources } from './resources';
 
 /** Props of {@link StatelessStack}. */
@@ -33,6 +34,7 @@ export class StatelessStack extends Stack {
   public readonly orderEvents: OrderEventRouting;
   public readonly restaurantRoutes: RestaurantRoutes;
   public readonly orderRoutes: OrderRoutes;
+  public readonly profile: ProfileService;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -97,6 +99,14 @@ export class StatelessStack extends Stack {
       orderLifecycle: this.orderLifecycle.stateMachine,
     });
     new EventRoutes(this, 'Events', { api: this.api, eventBus: resources.eventBus });
+    this.profile = new ProfileService(this, 'Profile', {
+      config,
+      api: this.api,
+      profileTable: resources.profileTable,
+      eventBus: resources.eventBus,
+      userPool: resources.userPool,
+      savedAddressReaders: [this.orderRoutes.placeOrderApi],
+    });
 
     new OperationalAlarms(this, 'Alarms', {
       config,
@@ -107,6 +117,8 @@ export class StatelessStack extends Stack {
       deadLetterQueues: {
         OrderEventTargetDeadLetterQueue: this.orderEvents.targetDeadLetterQueue,
         OrderEventHandlerFailureQueue: this.orderEvents.handlerFailureQueue,
+        FavoritesDeadLetterQueue: this.profile.favoritesDeadLetterQueue,
+        AddressCommandDeadLetterQueue: this.profile.addressDeadLetterQueue,
       },
     });
   }

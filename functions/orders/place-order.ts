@@ -5,21 +5,23 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import type { Caller } from '#shared/auth';
-import { dynamoDbClient, sfnClient } from '#shared/clients';
+import { documentClient, dynamoDbClient, sfnClient } from '#shared/clients';
 import { requiredEnv } from '#shared/env';
 import {
   DomainError,
   ForbiddenError,
   IdempotencyKeyReusedError,
+  NotFoundError,
   RequestInProgressError,
   ValidationError,
 } from '#shared/errors';
 import { errorBody, jsonResponse, mappingForErrorName } from '#shared/http';
 import { apiRoute } from '#shared/middleware';
-import { type OrderRecord, toOrderView } from '#shared/order';
+import { type DeliveryAddress, type OrderRecord, toOrderView } from '#shared/order';
 import { countMetric, logger, recordOrderValue } from '#shared/powertools';
 import { deliveryAddressSchema, idSchema, notesSchema, requestedLinesSchema } from '#shared/schemas';
 import { header, jsonBody, parseInput } from '#shared/validation';
+import { type AddressView, ProfileRepository } from '../profile/profile-repository';
 
 /** `Idempotency-Key`: 1–128 of `[A-Za-z0-9_-]` (DESIGN §2). */
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, '1-128 characters of A-Z a-z 0-9 _ -');
@@ -45,6 +47,11 @@ export interface PlaceOrderRequest {
   idempotencyKey: string;
   body: z.infer<typeof placeOrderBody>;
   requestId: string;
+  /**
+   * The caller's saved address named by `body.addressId`, resolved before placing. Outside `body` on purpose:
+   * the idempotency payload check covers the request as sent, not the address as it is stored now.
+   */
+  savedAddress?: AddressView;
 }
 
 /** The first answer to a key, as the idempotency table stores it and replays it. */
@@ -89,7 +96,7 @@ export async function placeOrder(request: PlaceOrderRequest, deps: PlaceOrderDep
     customerId: request.customerId,
     restaurantId: body.restaurantId,
     items: body.items,
-    deliveryAddress: body.deliveryAddress ?? { addressId: body.addressId },
+    deliveryAddress: deliveryAddressOf(request),
     paymentToken: body.paymentToken,
     ...(body.notes !== undefined ? { notes: body.notes } : {}),
   });
@@ -112,6 +119,29 @@ export async function placeOrder(request: PlaceOrderRequest, deps: PlaceOrderDep
     cause: result.cause,
   });
   throw new PlaceOrderWorkflowError(`PlaceOrder ended ${result.status} (${result.error ?? 'no error'})`);
+}
+
+/** Where the order goes: the inline address, or the saved one (kept with its id) the handler resolved. */
+function deliveryAddressOf(request: PlaceOrderRequest): DeliveryAddress {
+  const address = request.body.deliveryAddress ?? request.savedAddress;
+  if (address === undefined)
+    throw new ValidationError('No delivery address', [{ field: 'body.addressId', message: 'Unresolved' }]);
+  return address;
+}
+
+/**
+ * Resolves `addressId` among the caller's own saved addresses (the key is the caller's partition, so another
+ * user's address id is simply not found: 404, never a hint that it exists).
+ */
+export async function withSavedAddress(
+  request: PlaceOrderRequest,
+  findAddress: (userId: string, addressId: string) => Promise<AddressView | undefined>,
+): Promise<PlaceOrderRequest> {
+  const { addressId } = request.body;
+  if (addressId === undefined) return request;
+  const savedAddress = await findAddress(request.customerId, addressId);
+  if (savedAddress === undefined) throw new NotFoundError(`Address ${addressId} not found`);
+  return { ...request, savedAddress };
 }
 
 /** Starts the EXPRESS PlaceOrder state machine synchronously, named after the order. */
@@ -191,13 +221,13 @@ const { place, config } = idempotentPlaceOrder(
   },
   requiredEnv('IDEMPOTENCY_TABLE_NAME'),
 );
+const profiles = new ProfileRepository(documentClient(), requiredEnv('PROFILE_TABLE_NAME'));
 
 /** POST /orders: 201 with the order, or the mapped business error; replays carry `Idempotent-Replayed`. */
 export const handler = apiRoute(async ({ event, caller, requestId, context }) => {
-  const request = placementRequest(
-    caller,
-    { idempotencyKey: header(event, 'Idempotency-Key'), body: jsonBody(event) },
-    requestId,
+  const request = await withSavedAddress(
+    placementRequest(caller, { idempotencyKey: header(event, 'Idempotency-Key'), body: jsonBody(event) }, requestId),
+    (userId, addressId) => profiles.getAddress(userId, addressId),
   );
   config.registerLambdaContext(context);
   try {

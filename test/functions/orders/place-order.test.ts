@@ -7,6 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartSyncExecutionCommand, type StartSyncExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { metrics } from '#shared/powertools';
@@ -15,6 +16,7 @@ import { apiEvent, call, callers } from '../support/api';
 
 const sfn = mockClient(SFNClient);
 const idempotencyTable = mockClient(DynamoDBClient);
+const profileTable = mockClient(DynamoDBDocumentClient);
 
 /** A fake of the idempotency table over the low-level client the persistence layer uses. */
 let records: Map<string, Record<string, unknown>>;
@@ -98,6 +100,7 @@ function post(
 beforeEach(() => {
   sfn.reset();
   idempotencyTable.reset();
+  profileTable.reset();
   fakeIdempotencyTable();
   jest.restoreAllMocks();
 });
@@ -147,15 +150,33 @@ describe('POST /orders', () => {
     expect(input).not.toHaveProperty('totalCents');
   });
 
-  it('passes a saved address as deliveryAddress {addressId}', async () => {
+  it("resolves addressId among the caller's saved addresses and passes the address with its id", async () => {
     sfn.on(StartSyncExecutionCommand).resolves(succeeded());
+    const saved = { line1: '2 Side St', city: 'Springfield', postalCode: '12345' };
+    profileTable
+      .on(GetCommand, { TableName: 'profile', Key: { userId: 'user-alice', sk: 'ADDRESS#addr-1' } })
+      .resolves({ Item: { userId: 'user-alice', sk: 'ADDRESS#addr-1', addressId: 'addr-1', address: saved } });
     const { deliveryAddress: _omitted, ...rest } = body;
 
     const res = await post({ payload: { ...rest, addressId: 'addr-1' } });
 
     expect(res.statusCode).toBe(201);
     const input = JSON.parse(sfn.commandCalls(StartSyncExecutionCommand)[0]?.args[0].input.input ?? '{}');
-    expect(input.deliveryAddress).toEqual({ addressId: 'addr-1' });
+    expect(input.deliveryAddress).toEqual({ addressId: 'addr-1', ...saved });
+  });
+
+  it("answers 404 for an addressId that is not one of the caller's live addresses, without placing", async () => {
+    profileTable.on(GetCommand).resolves({});
+
+    const { deliveryAddress: _omitted, ...rest } = body;
+    const res = await post({ payload: { ...rest, addressId: 'someone-elses' } });
+
+    expect(res.statusCode).toBe(404);
+    expect(sfn.commandCalls(StartSyncExecutionCommand)).toHaveLength(0);
+    expect(profileTable.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
+      userId: 'user-alice',
+      sk: 'ADDRESS#someone-elses',
+    });
   });
 
   it.each([

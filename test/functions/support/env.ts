@@ -7,6 +7,7 @@ Object.assign(process.env, {
   RESTAURANTS_TABLE_NAME: 'restaurants',
   PAYMENTS_TABLE_NAME: 'payments',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  PROFILE_TABLE_NAME: 'profile',
   EVENT_BUS_NAME: 'dishpatch-test',
   PLACE_ORDER_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:PlaceOrder',
   ORDER_LIFECYCLE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:OrderLifecycle',
