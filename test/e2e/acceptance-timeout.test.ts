@@ -16,7 +16,8 @@ import {
   waitForStatus,
 } from './support/orders';
 
-jest.setTimeout(60_000);
+// Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
+jest.setTimeout(120_000);
 
 /** 300 s / 30 = 10 s. */
 const TIME_SCALE = 30;
@@ -47,7 +48,7 @@ describe('the restaurant never answers', () => {
 
     // Act
     const order = await placeOrderOk(app, alice, orderBody({ items: [{ menuItemId: 'tiramisu', quantity: 1 }] }));
-    await waitForStatus(app, alice, order.orderId, 'REJECTED', 30_000);
+    await waitForStatus(app, alice, order.orderId, 'REJECTED');
 
     // Assess
     expect(Date.now() - placedAt).toBeGreaterThanOrEqual((300 * 1000) / TIME_SCALE);
@@ -69,7 +70,7 @@ describe('the restaurant never answers', () => {
   it('ignores an acceptance that arrives after the timeout', async () => {
     // Prepare
     const order = await placeOrderOk(app, alice);
-    await waitForStatus(app, alice, order.orderId, 'REJECTED', 30_000);
+    await waitForStatus(app, alice, order.orderId, 'REJECTED');
 
     // Act
     await putRestaurantEvent(app, 'OrderAccepted', order.orderId);

@@ -7,7 +7,8 @@
 import { type ApiAnswer, type App, pollUntil, startApp, USERS } from './support/harness';
 import { orderBody, orderItem, paymentItem, placeOrderOk, stockOf } from './support/orders';
 
-jest.setTimeout(60_000);
+// Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
+jest.setTimeout(120_000);
 
 type Persona = 'owner' | 'otherCustomer' | 'staff' | 'otherStaff' | 'courier' | 'admin' | 'anonymous';
 const PERSONAS: readonly Persona[] = ['owner', 'otherCustomer', 'staff', 'otherStaff', 'courier', 'admin', 'anonymous'];

@@ -6,7 +6,8 @@
 import { type ApiAnswer, type App, pollUntil, startApp, USERS } from './support/harness';
 import { newKey, orderBody, orderItem, ordersOfCustomer, placeOrderOk, scanAll, subOf } from './support/orders';
 
-jest.setTimeout(60_000);
+// Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
+jest.setTimeout(120_000);
 
 let app: App;
 /** A customer of this file alone, so "nothing written" can be checked on their orders. */

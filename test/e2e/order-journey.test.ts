@@ -21,7 +21,8 @@ import {
   waitForStatus,
 } from './support/orders';
 
-jest.setTimeout(60_000);
+// Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
+jest.setTimeout(120_000);
 
 let app: App;
 let alice: string;

@@ -26,7 +26,8 @@ import {
   waitForStatus,
 } from './support/orders';
 
-jest.setTimeout(60_000);
+// Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
+jest.setTimeout(120_000);
 
 let app: App;
 let alice: string;
@@ -278,7 +279,7 @@ describe('at-least-once, unordered restaurant and courier events', () => {
     }
 
     // Assess
-    await waitForStatus(app, alice, order.orderId, 'DELIVERED', 30_000);
+    await waitForStatus(app, alice, order.orderId, 'DELIVERED');
     await expectOneCapture(order.orderId, order.totalCents);
   });
 
@@ -299,7 +300,7 @@ describe('at-least-once, unordered restaurant and courier events', () => {
 
     // Assess
     for (const res of answers) expectAccepted(res);
-    await waitForStatus(app, alice, order.orderId, 'DELIVERED', 30_000);
+    await waitForStatus(app, alice, order.orderId, 'DELIVERED');
     await expectOneCapture(order.orderId, order.totalCents);
   });
 

@@ -12,7 +12,8 @@ import {
 import { DEMO_PASSWORD } from '../../seed/demo';
 import { type App, startApp, USERS } from './support/harness';
 
-jest.setTimeout(60_000);
+// Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
+jest.setTimeout(120_000);
 
 let app: App;
 let cognito: CognitoIdentityProviderClient;

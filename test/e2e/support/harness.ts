@@ -132,7 +132,7 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
 export const pollUntil = async <T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
-  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+  { timeoutMs = 30_000, intervalMs = 50, what = 'condition' } = {},
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let last = await probe();

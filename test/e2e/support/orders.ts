@@ -47,7 +47,7 @@ export const waitForStatus = async (
   token: string,
   orderId: string,
   status: string,
-  timeoutMs = 20_000,
+  timeoutMs = 45_000,
 ): Promise<ApiAnswer> =>
   pollUntil(
     () => app.call('GET', `/orders/${orderId}/status`, { token }),
