@@ -31,17 +31,32 @@ export const MetricName = {
   OrdersDelivered: 'OrdersDelivered',
   PaymentsDeclined: 'PaymentsDeclined',
   OrderValueCents: 'OrderValueCents',
+  TimeToAcceptSeconds: 'TimeToAcceptSeconds',
+  TimeToDeliverSeconds: 'TimeToDeliverSeconds',
 } as const;
 
 /** A business metric name. */
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
+/** A business metric that counts occurrences. */
+export type CountedMetricName = Exclude<MetricName, 'OrderValueCents' | ElapsedMetricName>;
+
+/** A business metric that measures the time since an order was placed. */
+export type ElapsedMetricName = 'TimeToAcceptSeconds' | 'TimeToDeliverSeconds';
+
 /** Counts one occurrence of a business event. */
-export function countMetric(name: Exclude<MetricName, 'OrderValueCents'>): void {
+export function countMetric(name: CountedMetricName): void {
   metrics.addMetric(name, MetricUnit.Count, 1);
 }
 
 /** Records the value of a placed order, in cents (a plain number: CloudWatch has no currency unit). */
 export function recordOrderValue(totalCents: number): void {
   metrics.addMetric(MetricName.OrderValueCents, MetricUnit.NoUnit, totalCents);
+}
+
+/** Records the seconds between an order's placement and a milestone (both ISO timestamps) for the dashboard. */
+export function recordElapsed(name: ElapsedMetricName, placedAt: string, reachedAt: string): void {
+  const seconds = (Date.parse(reachedAt) - Date.parse(placedAt)) / 1000;
+  // A missing or unparsable timestamp must not poison the statistic.
+  if (Number.isFinite(seconds) && seconds >= 0) metrics.addMetric(name, MetricUnit.Seconds, seconds);
 }

@@ -7,7 +7,7 @@ import { type HistoryEntry, type OrderRecord, type OrderView, restaurantStatusKe
 import { statusEvents } from '#shared/order-announcements';
 import { assertTransition, ORDER_STATUSES, type OrderStatus } from '#shared/order-status';
 import type { OrdersRepository } from '#shared/orders-repository';
-import { countMetric, type MetricName } from '#shared/powertools';
+import { type CountedMetricName, countMetric, type ElapsedMetricName, recordElapsed } from '#shared/powertools';
 import { idSchema } from '#shared/schemas';
 
 /** Input of `RecordStatus`. `actor` may be an id or the task output of the event that caused it. */
@@ -47,12 +47,18 @@ export interface RecordStatusDeps {
 }
 
 /** The business metric a status counts towards. */
-const statusMetric: Partial<Record<OrderStatus, Exclude<MetricName, 'OrderValueCents'>>> = {
+const statusMetric: Partial<Record<OrderStatus, CountedMetricName>> = {
   ACCEPTED: 'OrdersAccepted',
   REJECTED: 'OrdersRejected',
   CANCELLED: 'OrdersCancelled',
   DELIVERED: 'OrdersDelivered',
   PAYMENT_FAILED: 'PaymentsDeclined',
+};
+
+/** The milestones whose time since placement the dashboard shows. */
+const elapsedMetric: Partial<Record<OrderStatus, ElapsedMetricName>> = {
+  ACCEPTED: 'TimeToAcceptSeconds',
+  DELIVERED: 'TimeToDeliverSeconds',
 };
 
 /**
@@ -96,6 +102,8 @@ export async function recordStatusStep(
   await deps.publisher.publish(statusEvents(order, previous, changed ? undefined : (input.reason ?? undefined)));
   const metric = statusMetric[order.status];
   if (changed && metric) countMetric(metric);
+  const elapsed = elapsedMetric[order.status];
+  if (changed && elapsed) recordElapsed(elapsed, order.placedAt, order.updatedAt);
   return toOrderView(order);
 }
 
