@@ -20,9 +20,9 @@ const tableNamed = (template: Template, id: string) => {
 };
 
 describe('StatefulStack', () => {
-  it('creates the four tables of the app contract, on demand and encrypted', () => {
+  it('creates the five tables of the app contract, on demand and encrypted', () => {
     const tables = dev.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables)).toHaveLength(5);
     for (const table of Object.values(tables)) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',

@@ -18,7 +18,7 @@ const TABLE_GRANTS: Record<string, { tables: Record<string, TableAccess>; indexe
     tables: { OrdersTable: 'read' },
     indexes: ['OrdersTable/index/byRestaurant', 'OrdersTable/index/byRestaurantStatus'],
   },
-  PlaceOrderApi: { tables: { IdempotencyTable: 'readWrite' } },
+  PlaceOrderApi: { tables: { IdempotencyTable: 'readWrite', ProfileTable: 'read' } },
   ListOrders: { tables: { OrdersTable: 'read' }, indexes: ['OrdersTable/index/byCustomer'] },
   GetOrder: { tables: { OrdersTable: 'read' } },
   GetOrderStatus: { tables: { OrdersTable: 'read' } },
@@ -34,6 +34,12 @@ const TABLE_GRANTS: Record<string, { tables: Record<string, TableAccess>; indexe
   RecordStatus: { tables: { OrdersTable: 'readWrite' } },
   OrderEventHandler: { tables: { OrdersTable: 'readWrite' } },
   Authorizer: { tables: {} },
+  GetProfile: { tables: { ProfileTable: 'readWrite' } },
+  GetAddresses: { tables: { ProfileTable: 'read' } },
+  GetFavorites: { tables: { ProfileTable: 'read' } },
+  ListUsers: { tables: {} },
+  AddressWriter: { tables: { ProfileTable: 'readWrite' } },
+  FavoritesConsumer: { tables: { ProfileTable: 'readWrite' } },
 };
 
 const LIFECYCLE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:dishpatch-dev-order-lifecycle';
@@ -219,6 +225,7 @@ describe('StatelessStack', () => {
           'detail-type': ['OrderAccepted', 'OrderRejected', 'OrderPreparing', 'OrderReady'],
         },
         { source: ['dishpatch.courier'], 'detail-type': ['OrderPickedUp', 'OrderDelivered'] },
+        { source: ['dishpatch.profile'], 'detail-type': ['AddressAdded', 'AddressUpdated', 'AddressRemoved'] },
       ]);
       for (const rule of rules) {
         expect(rule.EventBusName).toBe('dishpatch-dev');
@@ -244,14 +251,16 @@ describe('StatelessStack', () => {
         MaximumEventAgeInSeconds: 7200,
         DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       });
-      expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(1);
+      // The order-event handler's and the profile address writer's.
+      expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(2);
     });
 
     it('encrypts every queue and refuses plain-HTTP access to it', () => {
       const queues = template.findResources('AWS::SQS::Queue');
-      expect(Object.keys(queues)).toHaveLength(2);
+      // Four dead-letter queues and the favorites command queue (its retention is SQS's default).
+      expect(Object.keys(queues)).toHaveLength(5);
       for (const queue of Object.values(queues)) {
-        expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+        expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
       }
       const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
       const sslDenies = policies.filter((policy) =>
@@ -260,12 +269,14 @@ describe('StatelessStack', () => {
             statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
         ),
       );
-      expect(sslDenies).toHaveLength(2);
+      expect(sslDenies).toHaveLength(5);
     });
 
     it('alarms on failed executions and on anything in a dead-letter queue', () => {
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
       expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateNumberOfMessagesVisible',
         'ApproximateNumberOfMessagesVisible',
         'ApproximateNumberOfMessagesVisible',
         'ExecutionsFailed',
@@ -312,6 +323,15 @@ describe('StatelessStack', () => {
           'GET /orders/{orderId}/status',
           'PATCH /orders/{orderId}',
           'POST /orders/{orderId}/cancel',
+          'GET /profile',
+          'GET /profile/addresses',
+          'POST /profile/addresses',
+          'PUT /profile/addresses/{addressId}',
+          'DELETE /profile/addresses/{addressId}',
+          'GET /profile/favorites',
+          'PUT /profile/favorites/{restaurantId}',
+          'DELETE /profile/favorites/{restaurantId}',
+          'GET /users',
         ].sort(),
       );
     });
@@ -335,8 +355,15 @@ describe('StatelessStack', () => {
     });
 
     it('validates the body of every write route that takes one against its model', () => {
-      const writes = apiMethods.filter((method) => method.HttpMethod !== 'GET' && method.ResourceId !== 'cancel');
-      expect(writes).toHaveLength(6);
+      // Writes without a body: cancel, address removal and the favorite commands (everything is in the path).
+      const writes = apiMethods.filter(
+        (method) =>
+          method.HttpMethod !== 'GET' &&
+          method.ResourceId !== 'cancel' &&
+          method.HttpMethod !== 'DELETE' &&
+          method.ResourceId !== '{restaurantId}',
+      );
+      expect(writes).toHaveLength(8);
       for (const method of writes) {
         expect(method).toMatchObject({
           RequestModels: { 'application/json': expect.stringMatching(/Request$/) },
@@ -397,8 +424,8 @@ describe('StatelessStack', () => {
 
     it('puts the /events routes straight on the bus with the integration role', () => {
       const integrations = apiMethods
-        .map((method) => method.Integration as Record<string, unknown>)
-        .filter((integration) => integration.Type === 'AWS');
+        .filter((method) => method.ResourceId === 'events')
+        .map((method) => method.Integration as Record<string, unknown>);
       expect(integrations).toHaveLength(2);
       for (const integration of integrations) {
         expect(integration).toMatchObject({
