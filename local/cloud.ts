@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createCloudFormationService, outputsByStack } from './cloudformation';
+import { consoleRoutes } from './console';
 import { AwsError } from './core/errors';
 import type { CallContext, Cloud, LocalContext, LocalLogger, Service, ServiceFactory } from './core/types';
 import { createDynamoDbService } from './dynamodb';
@@ -251,6 +252,7 @@ export const startLocalCloud = async (options: LocalCloudOptions): Promise<Local
       log,
     };
     registry = new ServiceRegistry(ctx);
+    for (const route of consoleRoutes(registry)) edge.addRoute(route);
     const wanted = (name: string): boolean => !options.services || options.services.includes(name);
 
     let stacks: LoadedStack[] = [];

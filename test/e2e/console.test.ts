@@ -31,10 +31,11 @@ const open = async (hash: string): Promise<void> => {
 };
 
 /** The sum of a metric over the metrics page rows (all dimension sets), as the page shows it. */
-const metricTotal = async (name: string): Promise<number> =>
-  page
-    .locator(`#metrics tr[data-metric$="/${name}"]`)
-    .evaluateAll((rows) => rows.reduce((sum, r) => sum + Number((r as HTMLElement).dataset.total ?? 0), 0));
+const metricTotal = async (name: string): Promise<number> => {
+  const rows = await page.locator(`#metrics tr[data-metric$="/${name}"]`).all();
+  const totals = await Promise.all(rows.map((row) => row.getAttribute('data-total')));
+  return totals.reduce((sum, t) => sum + Number(t ?? 0), 0);
+};
 
 beforeAll(async () => {
   if (!haveBrowser) return;
