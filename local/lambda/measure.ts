@@ -1,4 +1,6 @@
-import type { Cloud } from '../core/types.ts';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Cloud, LocalContext, Service } from '../core/types.ts';
 import type { LambdaService } from './index.ts';
 
 /** Cold start and warm throughput of one function, as measured through the Lambda service's Invoke. */
@@ -52,3 +54,57 @@ export const measureLambda = async (
     warmP50Ms: median(warm),
   };
 };
+
+/**
+ * `npx tsx local/lambda/measure.ts [assetDir] [handler] [payload]`: measure one function folder on a bare Lambda
+ * service (default: the ESM test fixture), and print the figures as JSON.
+ */
+const main = async (): Promise<void> => {
+  const [
+    assetDir = path.join(__dirname, '../../test/local/lambda/fixtures/esm'),
+    handler = 'index.handler',
+    payload = '{}',
+  ] = process.argv.slice(2);
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const ctx: LocalContext = {
+    region: 'us-east-1',
+    accountId: '000000000000',
+    endpoint: 'http://localhost:4566',
+    dataDir: undefined,
+    timeScale: 1,
+    assemblyDir: undefined,
+    apiPort: 0,
+    log: quiet,
+  };
+  const services = new Map<string, Service>();
+  const cloud: Cloud = {
+    ctx,
+    service: (name) => {
+      const service = services.get(name);
+      if (!service) throw new Error(`no ${name} service`);
+      return service;
+    },
+    call: async (name, operation, input) => {
+      const op = cloud.service(name).operations[operation];
+      if (!op) throw new Error(`no ${name}.${operation}`);
+      return op(input, { requestId: randomUUID(), caller: 'measure' });
+    },
+  };
+  const { createLambdaService } = await import('./index.ts');
+  const lambda = await createLambdaService(ctx, cloud);
+  services.set('lambda', lambda);
+  await lambda.provision?.([
+    {
+      logicalId: 'Measured',
+      type: 'AWS::Lambda::Function',
+      properties: { Handler: handler, Runtime: 'nodejs22.x', Code: {}, Timeout: 30, MemorySize: 512 },
+      physicalId: 'measured',
+      attributes: {},
+      assetPath: path.resolve(assetDir),
+    },
+  ]);
+  console.log(JSON.stringify(await measureLambda(cloud, 'measured', payload, 7, 1000)));
+  await lambda.stop?.();
+};
+
+if (require.main === module) void main();
