@@ -339,9 +339,15 @@ export const redriveQueue = async (cloud: Cloud, name: string): Promise<Json> =>
   const queue = listQueues(cloud).find((q) => q.name === name);
   if (!queue) throw new AwsError('QueueDoesNotExist', `no queue named ${name}`, 404);
   if (queue.sources.length === 0) throw new AwsError('InvalidParameterValue', `${name} is not a dead-letter queue`);
-  const moved = queue.visible + queue.delayed;
   const { TaskHandle }: Json = await cloud.call('sqs', 'StartMessageMoveTask', { SourceArn: queue.arn });
-  return { taskHandle: TaskHandle, messages: moved };
+  const { Results }: Json = await cloud.call('sqs', 'ListMessageMoveTasks', { SourceArn: queue.arn, MaxResults: 10 });
+  const task = ((Results ?? []) as Json[]).find((t) => t.TaskHandle === TaskHandle) ?? {};
+  return {
+    taskHandle: TaskHandle,
+    status: task.Status,
+    moved: task.ApproximateNumberOfMessagesMoved,
+    toMove: task.ApproximateNumberOfMessagesToMove,
+  };
 };
 
 // ----- Lambda

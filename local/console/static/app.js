@@ -197,7 +197,7 @@ const viewExecution = async ({ arg }) => {
       const summary = d.resource ? `${d.resourceType ?? ''}:${d.resource}` : d.error ? `${d.error}` : '';
       return `<tr class="${open ? 'open' : ''}" data-event="${e.id}"><td>${e.id}</td><td><span class="ev-type ${bad ? 'bad' : ''}">${esc(e.type)}</span></td>
         <td>${esc(e.state ?? '')}</td><td class="mono">${esc(summary)}</td><td>${time(e.timestamp)}</td></tr>
-        ${open ? `<tr class="open"><td></td><td colspan="4">${payload || '<span class="type">no data</span>'}<pre class="json">${esc(pretty(d))}</pre></td></tr>` : ''}`;
+        ${open ? `<tr class="open"><td></td><td colspan="4">${payload || `<pre class="json">${esc(pretty(d))}</pre>`}</td></tr>` : ''}`;
     })
     .join('');
   main.innerHTML = `<p class="sub"><a href="#/executions">State machines</a> › ${esc(data.machine)}</p>
@@ -210,7 +210,7 @@ const viewExecution = async ({ arg }) => {
       <div class="graph-wrap" id="graph">${graphSvg(data.graph, data.outcomes, data.history)}</div></div>
       <div class="panel side" id="state-details">${stateDetails(data.history, ui.selectedState)}</div></div>
     <div class="panel"><h2>Event history (${data.history.length})</h2><table class="list" id="history"><thead><tr><th>#</th><th>Type</th><th>State</th><th>Resource / error</th><th>Time</th></tr></thead><tbody>${rows}</tbody></table></div>
-    <div class="row"><div class="panel grow"><h2>Input</h2><pre class="json">${esc(pretty(x.input))}</pre></div><div class="panel grow"><h2>Output</h2><pre class="json">${esc(pretty(x.output ?? ''))}</pre></div></div>`;
+    <div class="row"><div class="panel grow"><h2>Input</h2><pre class="json">${esc(pretty(x.input))}</pre></div><div class="panel grow"><h2>Output</h2>${x.output === undefined ? `<p class="empty">${x.status === 'RUNNING' ? 'Still running.' : 'No output.'}</p>` : `<pre class="json">${esc(pretty(x.output))}</pre>`}</div></div>`;
   for (const el of main.querySelectorAll('.node[data-state]'))
     el.onclick = () => {
       if (!el.dataset.state) return;
@@ -389,7 +389,9 @@ const viewQueues = async ({ arg }) => {
       el.disabled = true;
       try {
         const r = await api(`queues/${encodeURIComponent(el.dataset.redrive)}/redrive`, { method: 'POST' });
-        toast(`Redrive started: ${r.messages} message(s) moving back`);
+        toast(
+          `Redrive ${String(r.status ?? 'started').toLowerCase()}: ${r.moved ?? '?'} of ${r.toMove ?? '?'} message(s) moved back`,
+        );
       } catch (e) {
         toast(`Redrive failed: ${e.message}`);
       }
@@ -429,8 +431,8 @@ const niceMax = (v) => {
 const fmt = (v) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(1)}k` : Number.isInteger(v) ? String(v) : v.toFixed(2));
 
 /** A line chart of series over [start, end] in a viewBox; a lone point is drawn as a dot. */
-const lineChart = (series, start, end, w = 600, h = 180) => {
-  const pad = { l: 36, r: 8, t: 8, b: 18 };
+const lineChart = (series, start, end, w = 600, h = 180, compact = false) => {
+  const pad = compact ? { l: 2, r: 2, t: 3, b: 3 } : { l: 36, r: 8, t: 8, b: 18 };
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p[1]))));
   const x = (t) => pad.l + ((t - start) / (end - start)) * (w - pad.l - pad.r);
   const y = (v) => h - pad.b - (v / max) * (h - pad.t - pad.b);
@@ -448,7 +450,7 @@ const lineChart = (series, start, end, w = 600, h = 180) => {
     })
     .join('');
   const axis = `<text class="chart-axis" x="${pad.l}" y="${h - 4}">${time(start)}</text><text class="chart-axis" x="${w - pad.r}" y="${h - 4}" text-anchor="end">${time(end)}</text>`;
-  return `<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none">${grid}${axis}${lines}</svg>`;
+  return `<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none">${compact ? '' : grid + axis}${lines}</svg>`;
 };
 
 const legend = (series) =>
@@ -541,7 +543,7 @@ const viewDashboards = async ({ arg, query }) => {
           m,
         ) => `<tr data-metric="${esc(`${m.namespace}/${m.name}`)}" data-total="${m.total}"><td>${esc(m.namespace)}</td><td><b>${esc(m.name)}</b></td>
         <td class="type">${esc(m.dimensions.map((d) => `${d.Name}=${d.Value}`).join(', '))}</td><td>${fmt(m.total)}</td>
-        <td class="spark">${lineChart([{ label: m.name, points: m.points }], start, end, 220, 36)}</td></tr>`,
+        <td class="spark">${lineChart([{ label: m.name, points: m.points }], start, end, 220, 30, true)}</td></tr>`,
       )
       .join('');
     main.innerHTML = `<h1>Metrics</h1><p class="sub">${dashboards.length ? 'Every metric collected locally.' : 'The template defines no dashboard; every metric collected locally (sum over the range).'}</p>
