@@ -189,7 +189,7 @@ describeWithBrowser('the local console', () => {
 /** Waits until a locator's text contains `text` (the page refreshes itself, so the text may come a moment later). */
 const expectText = async (locator: ReturnType<Page['locator']>, text: string): Promise<void> => {
   await pollUntil(
-    () => locator.innerText(),
+    async () => (await locator.textContent()) ?? '',
     (t) => t.includes(text),
     { timeoutMs: 10_000, what: `"${text}" on the page` },
   );
