@@ -33,4 +33,5 @@ export const addStackOutputs = (config: StageConfig, stateful: StatefulStack, st
     stateless.orderLifecycle.stateMachine.stateMachineArn,
     'OrderLifecycle (STANDARD)',
   );
+  out(stateless, 'DashboardName', stateless.dashboard.dashboardName, 'CloudWatch dashboard of the stage');
 };

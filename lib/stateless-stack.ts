@@ -1,4 +1,5 @@
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { OrderLifecycleWorkflow } from '../workflows/order-lifecycle/order-lifecycle-workflow';
 import { PlaceOrderWorkflow } from '../workflows/place-order/place-order-workflow';
@@ -8,7 +9,9 @@ import { OrderRoutes } from './api/order-routes';
 import { RestaurantRoutes } from './api/restaurant-routes';
 import type { StageConfig } from './config/stages';
 import { ServiceFunction } from './constructs/service-function';
+import { discoverOperatedResources } from './operations/operated-resources';
 import { OperationalAlarms } from './operations/operational-alarms';
+import { OperationsDashboard } from './operations/operations-dashboard';
 import { OrderEventRouting } from './orders/order-event-routing';
 import { WorkflowSteps } from './orders/workflow-steps';
 import { ProfileService } from './profile/profile-service';
@@ -35,6 +38,8 @@ export class StatelessStack extends Stack {
   public readonly restaurantRoutes: RestaurantRoutes;
   public readonly orderRoutes: OrderRoutes;
   public readonly profile: ProfileService;
+  /** The stage's CloudWatch dashboard `dishpatch-<stage>`. */
+  public readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -108,18 +113,24 @@ export class StatelessStack extends Stack {
       savedAddressReaders: [this.orderRoutes.placeOrderApi],
     });
 
+    // Last, so the dashboard and the alarms find every function, queue and rule the services above created.
+    const operated = discoverOperatedResources(this);
+    const stateMachines = {
+      OrderLifecycle: this.orderLifecycle.stateMachine,
+      PlaceOrder: this.placeOrder.stateMachine,
+    };
     new OperationalAlarms(this, 'Alarms', {
       config,
-      failingStateMachines: {
-        OrderLifecycle: this.orderLifecycle.stateMachine,
-        PlaceOrder: this.placeOrder.stateMachine,
-      },
-      deadLetterQueues: {
-        OrderEventTargetDeadLetterQueue: this.orderEvents.targetDeadLetterQueue,
-        OrderEventHandlerFailureQueue: this.orderEvents.handlerFailureQueue,
-        FavoritesDeadLetterQueue: this.profile.favoritesDeadLetterQueue,
-        AddressCommandDeadLetterQueue: this.profile.addressDeadLetterQueue,
-      },
+      api: this.api.restApi,
+      stateMachines,
+      ...operated,
+      functionsWithBusinessErrors: [steps.priceOrder, steps.reserveStock, steps.authorizePayment],
     });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      config,
+      api: this.api.restApi,
+      stateMachines,
+      ...operated,
+    }).dashboard;
   }
 }
