@@ -7,11 +7,11 @@ import { idSchema } from '#shared/schemas';
 
 /**
  * Input of `CapturePayment`. `totalCents` (the order's final total, which an edit may have changed after
- * authorization) is optional; without it the authorized amount is captured.
+ * authorization) is optional (null when the workflow has none); without it the authorized amount is captured.
  */
 export const capturePaymentInput = z.object({
   orderId: idSchema,
-  totalCents: z.number().int().nonnegative().optional(),
+  totalCents: z.number().int().nonnegative().nullish(),
 });
 
 const payments = new PaymentService(documentClient(), requiredEnv('PAYMENTS_TABLE_NAME'));

@@ -50,7 +50,8 @@ const fakeApp = (answer: (awaiting: string[]) => Answer, overrides: Behaviour = 
         );
       return { authorizationId: `auth-${p.orderId}` };
     },
-    RecordStatus: (p) => ({ orderId: p.orderId, status: p.status }),
+    // As the real step: the recorded order (its total included, which Capture Payment charges).
+    RecordStatus: (p) => ({ orderId: p.orderId, status: p.status, totalCents: 2400 }),
     VoidPayment: () => ({ voided: true }),
     CapturePayment: () => ({ captured: true }),
     ReleaseStock: () => ({ released: true }),
@@ -141,6 +142,8 @@ describe('OrderLifecycle (STANDARD saga) on the local engine', () => {
     expect(result.output).toEqual({ orderId: 'o-1', outcome: 'DELIVERED' });
     expect(statuses(app)).toEqual(['ACCEPTED', 'PREPARING', 'READY', 'PICKED_UP', 'DELIVERED']);
     expect(app.calls.map((c) => c.fn)).toContain('CapturePayment');
+    // The capture charges the total the last Record step saw, not the one authorized at placement.
+    expect(app.calls.find((c) => c.fn === 'CapturePayment')?.payload).toEqual({ orderId: 'o-1', totalCents: 2400 });
     const entered = result.history.filter((e) => e.type.endsWith('StateEntered'));
     expect(entered).toHaveLength(13);
   });

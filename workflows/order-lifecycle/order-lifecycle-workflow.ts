@@ -179,7 +179,8 @@ export class OrderLifecycleWorkflow extends Construct {
     });
     const recordDelivered = this.recordStatus('Record Delivered', 'DELIVERED').next(orderDelivered);
     const capturePayment = invokeStep(this, 'Capture Payment', props.capturePayment, {
-      payload: { orderId: '{% $orderId %}' },
+      // $totalCents comes from the last Record step: edits are possible only before Record Accepted.
+      payload: { orderId: '{% $orderId %}', totalCents: valueOrNull('$totalCents') },
       // Hands the delivery event on, so Record Delivered names the courier.
       outputs: '{% $states.input %}',
     })
@@ -234,6 +235,8 @@ export class OrderLifecycleWorkflow extends Construct {
     return invokeStep(this, name, this.props.recordStatus, {
       // After a compensation the input is a step's result, without actorId: no actor is passed as null.
       payload: { orderId: '{% $orderId %}', status, reason, actor: valueOrNull('$states.input.actorId') },
+      // The order's total as last recorded: an edit while PLACED re-prices it, and the capture must charge that.
+      assign: { totalCents: valueOrNull('$states.result.Payload.totalCents') },
       outputs: { orderId: '{% $orderId %}', status: '{% $states.result.Payload.status %}' },
     });
   }
