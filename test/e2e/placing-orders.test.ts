@@ -176,7 +176,14 @@ describe('idempotency of POST /orders', () => {
   });
 
   it('turns 20 concurrent duplicates into one order, one execution and one payment authorization', async () => {
-    // Prepare
+    // Prepare: warm the placement path first, so that cold starts (Lambda's 10 s init limit, easily reached on a
+    // busy 2-core machine, answers 502) do not stand in for the concurrency under test. The warm-up orders are
+    // settled (payment authorized) before the tables are read.
+    const warmer = await app.newCustomer('warmer');
+    const warmUp = await Promise.all(Array.from({ length: 8 }, () => placeOrder(app, warmer)));
+    await Promise.all(
+      warmUp.filter((r) => r.status === 201).map((r) => waitForRestaurantWait(r.body.orderId as string)),
+    );
     const token = await app.newCustomer('burst');
     const key = newKey();
     const body = orderBody({ items: [{ menuItemId: 'diavola', quantity: 2 }] });
