@@ -20,11 +20,23 @@ export interface Chain {
 export type HistorySink = (event: HistoryEvent) => void;
 
 /** The details key AWS uses for an event type: `TaskStateEntered` -> `stateEnteredEventDetails`. */
+const keys = new Map<string, string>();
 export const detailsKey = (type: string): string => {
-  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
-  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
-  return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
+  let key = keys.get(type);
+  if (key === undefined) {
+    if (type.endsWith('StateEntered')) key = 'stateEnteredEventDetails';
+    else if (type.endsWith('StateExited')) key = 'stateExitedEventDetails';
+    else key = `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
+    keys.set(type, key);
+  }
+  return key;
 };
+
+interface AddOptions {
+  readonly prev?: number;
+  readonly keepChain?: boolean;
+}
+const NO_OPTIONS: AddOptions = {};
 
 /** Appends events with consecutive ids; a disabled recorder (distributed Map children, Express) only counts. */
 export class HistoryRecorder {
@@ -54,15 +66,15 @@ export class HistoryRecorder {
       if (!options.keepChain) chain.last = id;
       return id;
     }
-    const event: HistoryEvent = {
+    const event: Record<string, unknown> = {
       id,
       previousEventId: options.prev ?? chain.last,
       timestamp: Date.now(),
       type,
-      ...(details ? { [detailsKey(type)]: details } : {}),
     };
-    this.events.push(event);
-    this.sink?.(event);
+    if (details) event[detailsKey(type)] = details;
+    this.events.push(event as unknown as HistoryEvent);
+    this.sink?.(event as unknown as HistoryEvent);
     if (!options.keepChain) chain.last = id;
     return id;
   }

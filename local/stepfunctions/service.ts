@@ -105,6 +105,18 @@ export class StepFunctionsService implements Service {
     };
   }
 
+  private readonly definitions = new Map<string, Definition>();
+
+  /** Parsed definitions are shared by all executions of the same text (they are never mutated). */
+  private parsed(text: string): Definition {
+    let def = this.definitions.get(text);
+    if (!def) {
+      def = JSON.parse(text) as Definition;
+      this.definitions.set(text, def);
+    }
+    return def;
+  }
+
   private arn(resource: string): string {
     return makeArn('states', this.ctx.region, this.ctx.accountId, resource);
   }
@@ -280,7 +292,7 @@ export class StepFunctionsService implements Service {
         stateMachineArn: m.stateMachineArn,
         name,
         roleArn: record?.roleArn ?? m.roleArn,
-        definition: JSON.parse(record?.definition ?? m.definition) as Definition,
+        definition: this.parsed(record?.definition ?? m.definition),
         input,
         startDate: record?.startDate ?? Date.now(),
         recordHistory: m.type === 'STANDARD',

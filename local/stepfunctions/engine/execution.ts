@@ -369,15 +369,25 @@ class StateContext {
     return { input: this.input, context: this.contextObject(contextExtra), ...extra };
   }
 
+  /** The scope JSONPath reads; context and variables are built only when a path asks for them. */
   private pathScope(
     data: unknown,
     statesExtra?: Record<string, unknown>,
     contextExtra?: Record<string, unknown>,
   ): PathScope {
+    let context: unknown;
+    let variables: Record<string, unknown> | undefined;
+    const self = this;
     return {
       data,
-      context: this.contextObject(contextExtra),
-      variables: { ...this.frame.vars, states: this.statesVar(statesExtra, contextExtra) },
+      get context() {
+        context ??= self.contextObject(contextExtra);
+        return context;
+      },
+      get variables() {
+        variables ??= { ...self.frame.vars, states: self.statesVar(statesExtra, contextExtra) };
+        return variables;
+      },
     };
   }
 
@@ -478,13 +488,14 @@ class StateContext {
   }
 
   private exit(output: unknown, assigned: Record<string, unknown> | undefined, next: string | undefined): StepResult {
-    if (JSON.stringify(output)?.length > MAX_PAYLOAD) {
+    const text = JSON.stringify(output);
+    if (text !== undefined && text.length > MAX_PAYLOAD) {
       throw new StatesError(
         StatesErrors.DataLimitExceeded,
         `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
-    const details: Record<string, unknown> = { name: this.name, ...withOutput(output) };
+    const details: Record<string, unknown> = { name: this.name, output: text, outputDetails: { truncated: false } };
     if (assigned && Object.keys(assigned).length > 0) {
       details.assignedVariables = Object.fromEntries(Object.entries(assigned).map(([k, v]) => [k, JSON.stringify(v)]));
       details.assignedVariablesDetails = { truncated: false };
