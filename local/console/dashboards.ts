@@ -143,6 +143,21 @@ const alarmStates = async (cloud: Cloud, names: readonly string[]): Promise<Widg
     .map((a) => ({ name: String(a.AlarmName), state: String(a.StateValue), reason: String(a.StateReason ?? '') }));
 };
 
+/** One series folded into a single point at `end` by a statistic (sum for counts, extremes, else the mean). */
+const fold = (series: Series, stat: string, end: number): Series => {
+  const values = series.points.map(([, v]) => v);
+  if (values.length === 0) return series;
+  const value =
+    stat === 'Sum' || stat === 'SampleCount'
+      ? values.reduce((a, b) => a + b, 0)
+      : stat === 'Minimum'
+        ? Math.min(...values)
+        : stat === 'Maximum'
+          ? Math.max(...values)
+          : values.reduce((a, b) => a + b, 0) / values.length;
+  return { ...series, points: [[end, value]] };
+};
+
 /** Renders one stored dashboard body. */
 export const renderDashboard = async (
   cloud: Cloud,
@@ -166,13 +181,21 @@ export const renderDashboard = async (
     };
     if (w.type === 'metric') {
       const alarmArns = (p.annotations?.alarms ?? []) as string[];
+      // A value over the whole range (CDK `setPeriodToTimeRange`): one period as long as the range, its buckets
+      // (aligned to the period, so up to two) folded into one value by the widget's statistic.
+      const wholeRange = p.setPeriodToTimeRange === true || p.setPeriodToTimeRange === 'true';
+      const period = wholeRange ? Math.round((end - start) / 1000) : options.period;
       const metricWidget = alarmArns.length > 0 && !p.metrics ? { ...p, metrics: [] } : p;
       widgets.push({
         ...place,
         view: String(p.view ?? 'timeSeries'),
-        series: await seriesOf(cloud, metricWidget, start, end, options.period),
+        series: wholeRange
+          ? (await seriesOf(cloud, metricWidget, start, end, period)).map((one) =>
+              fold(one, String(p.stat ?? 'Average'), end),
+            )
+          : await seriesOf(cloud, metricWidget, start, end, period),
         ...(alarmArns.length ? { alarms: await alarmStates(cloud, alarmArns) } : {}),
-        period: Number(options.period ?? p.period ?? 300),
+        period: Number(period ?? p.period ?? 300),
         stat: String(p.stat ?? 'Average'),
       });
     } else if (w.type === 'text') {

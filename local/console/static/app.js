@@ -461,17 +461,25 @@ const legend = (series) =>
     })
     .join('')}</div>`;
 
+const inline = (text) =>
+  text.replace(/\*\*(.+?)\*\*/g, '<b>$1</b>').replace(/\[(.+?)\]\((https?:[^)\s]+)\)/g, '<a href="$2">$1</a>');
+
+/** The small part of Markdown dashboards use: headings, paragraphs, bold, links (the text is escaped first). */
 const markdown = (text) =>
   esc(text)
     .split(/\n{2,}/)
-    .map((block) => {
-      const heading = /^(#{1,3})\s+(.*)$/.exec(block);
-      if (heading) return `<h${heading[1].length + 1}>${heading[2]}</h${heading[1].length + 1}>`;
-      return `<p>${block
-        .replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')
-        .replace(/\[(.+?)\]\((.+?)\)/g, '<a href="$2">$1</a>')
-        .replace(/\n/g, '<br>')}</p>`;
-    })
+    .map((block) =>
+      block
+        .split('\n')
+        .map((line) => {
+          const heading = /^(#{1,3})\s+(.*)$/.exec(line);
+          return heading
+            ? `<h${heading[1].length + 1}>${inline(heading[2])}</h${heading[1].length + 1}>`
+            : `${inline(line)}<br>`;
+        })
+        .join(''),
+    )
+    .map((block) => `<p>${block}</p>`)
     .join('');
 
 const widgetHtml = (w, start, end) => {
@@ -480,7 +488,7 @@ const widgetHtml = (w, start, end) => {
       ? `grid-column:${w.x + 1} / span ${Math.min(24, w.width)};grid-row:${w.y + 1} / span ${w.height}`
       : `grid-column:span ${Math.min(24, w.width)};grid-row:span ${w.height}`;
   let body = '';
-  if (w.type === 'metric' && w.view === 'singleValue') {
+  if (w.type === 'metric' && (w.view === 'singleValue' || w.view === 'gauge')) {
     body = `<div class="singles">${w.series.map((s) => `<div class="single"><div class="v">${s.points.length ? fmt(s.points.at(-1)[1]) : '–'}</div><div class="l">${esc(s.label)}</div></div>`).join('')}</div>`;
   } else if (w.type === 'metric') {
     const empty = w.series.every((s) => s.points.length === 0);

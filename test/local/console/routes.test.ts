@@ -36,7 +36,21 @@ const dashboardBody = {
         ],
       },
     },
-    { type: 'log', x: 12, y: 2, width: 12, height: 6, properties: { title: 'Insights', query: 'fields @message' } },
+    {
+      type: 'metric',
+      x: 12,
+      y: 2,
+      width: 6,
+      height: 6,
+      properties: {
+        title: 'Total things',
+        view: 'singleValue',
+        setPeriodToTimeRange: true,
+        stat: 'Sum',
+        metrics: [['Test', 'Things', 'Kind', 'red']],
+      },
+    },
+    { type: 'log', x: 18, y: 2, width: 6, height: 6, properties: { title: 'Insights', query: 'fields @message' } },
   ],
 };
 
@@ -273,9 +287,10 @@ describe('events, functions and metrics routes', () => {
     expect(body.widgets.map((w: { type: string; title: string }) => [w.type, w.title])).toEqual([
       ['text', ''],
       ['metric', 'Things made'],
+      ['metric', 'Total things'],
       ['log', 'Insights'],
     ]);
-    const [text, chart, log] = body.widgets;
+    const [text, chart, single, log] = body.widgets;
     expect(text).toMatchObject({ markdown: '# Things', x: 0, y: 0, width: 24, height: 2 });
     const totals = Object.fromEntries(
       chart.series.map((s: { label: string; points: [number, number][] }) => [
@@ -284,6 +299,7 @@ describe('events, functions and metrics routes', () => {
       ]),
     );
     expect(totals).toEqual({ 'red things': 2, Things: 1, 'all things': 3 });
+    expect(single.series).toEqual([expect.objectContaining({ label: 'Things', points: [[body.end, 2]] })]);
     expect(log.message).toContain('not rendered locally');
   });
 
