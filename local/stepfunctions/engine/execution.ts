@@ -484,7 +484,17 @@ class StateContext {
   ): Promise<Record<string, unknown> | undefined> {
     if (assign === undefined || assign === null) return undefined;
     if (this.jsonata) return (await this.evalField('Assign', assign, states)) as Record<string, unknown>;
-    return this.payload(assign, this.pathScope(jsonPathData, states)) as Record<string, unknown>;
+    return this.assignJsonPath(assign, jsonPathData, states);
+  }
+
+  /** JSONPath Assign is synchronous; keeping it off the promise path saves a tick per state. */
+  private assignJsonPath(
+    assign: unknown,
+    data: unknown,
+    states: Record<string, unknown>,
+  ): Record<string, unknown> | undefined {
+    if (assign === undefined || assign === null) return undefined;
+    return this.payload(assign, this.pathScope(data, states)) as Record<string, unknown>;
   }
 
   private exit(output: unknown, assigned: Record<string, unknown> | undefined, next: string | undefined): StepResult {
@@ -522,7 +532,7 @@ class StateContext {
       this.state.ResultSelector === undefined
         ? result
         : this.payload(this.state.ResultSelector, this.pathScope(result));
-    const assigned = await this.evaluateAssign(this.state.Assign, selected, { result: selected });
+    const assigned = this.assignJsonPath(this.state.Assign, selected, { result: selected });
     const merged = this.applyResultPath(this.state.ResultPath, this.input, selected);
     const output = this.selectPath(this.state.OutputPath, merged);
     void effectiveInput;
@@ -531,16 +541,17 @@ class StateContext {
 
   // ----- dispatch
 
-  async run(): Promise<StepResult> {
+  /** JSONPath Pass, Choice and Succeed finish synchronously (no promise per state on the common path). */
+  run(): Promise<StepResult> | StepResult {
     switch (this.state.Type) {
       case 'Pass':
-        return this.pass();
+        return this.jsonata ? this.passJsonata() : this.passJsonPath();
       case 'Succeed':
-        return this.succeed();
+        return this.jsonata ? this.succeed() : this.succeedJsonPath();
       case 'Fail':
         return this.failState();
       case 'Choice':
-        return this.choice();
+        return this.jsonata ? this.choice() : this.choiceJsonPath();
       case 'Wait':
         return this.wait();
       case 'Task':
@@ -552,33 +563,35 @@ class StateContext {
     }
   }
 
-  private async pass(): Promise<StepResult> {
-    if (this.jsonata) {
-      const states = this.statesVar();
-      const output =
-        this.state.Output === undefined ? this.input : await this.evalField('Output', this.state.Output, states);
-      const assigned = await this.evaluateAssign(this.state.Assign, this.input, states);
-      return this.exit(output, assigned, this.nextOf());
-    }
+  private async passJsonata(): Promise<StepResult> {
+    const states = this.statesVar();
+    const output =
+      this.state.Output === undefined ? this.input : await this.evalField('Output', this.state.Output, states);
+    const assigned = await this.evaluateAssign(this.state.Assign, this.input, states);
+    return this.exit(output, assigned, this.nextOf());
+  }
+
+  private passJsonPath(): StepResult {
     const effective = this.selectPath(this.state.InputPath, this.input);
     let result: unknown = effective;
     if ('Result' in this.state) result = this.state.Result;
     else if (this.state.Parameters !== undefined)
       result = this.payload(this.state.Parameters, this.pathScope(effective));
-    const assigned = await this.evaluateAssign(this.state.Assign, result, { result });
+    const assigned = this.assignJsonPath(this.state.Assign, result, { result });
     const merged = this.applyResultPath(this.state.ResultPath, this.input, result);
     const output = this.selectPath(this.state.OutputPath, merged);
     return this.exit(output, assigned, this.nextOf());
   }
 
   private async succeed(): Promise<StepResult> {
-    if (this.jsonata) {
-      const output =
-        this.state.Output === undefined
-          ? this.input
-          : await this.evalField('Output', this.state.Output, this.statesVar());
-      return this.exit(output, undefined, undefined);
-    }
+    const output =
+      this.state.Output === undefined
+        ? this.input
+        : await this.evalField('Output', this.state.Output, this.statesVar());
+    return this.exit(output, undefined, undefined);
+  }
+
+  private succeedJsonPath(): StepResult {
     const effective = this.selectPath(this.state.InputPath, this.input);
     return this.exit(this.selectPath(this.state.OutputPath, effective), undefined, undefined);
   }
@@ -625,16 +638,19 @@ class StateContext {
         if (matched) return this.choiceExit(rule.Next, rule.Output, rule.Assign, states);
       }
       if (this.state.Default) return this.choiceExit(this.state.Default, this.state.Output, this.state.Assign, states);
-      throw new StatesError(StatesErrors.NoChoiceMatched, `No Matches!`);
     }
+    throw new StatesError(StatesErrors.NoChoiceMatched, `No Matches!`);
+  }
+
+  private choiceJsonPath(): StepResult {
+    const choices = (this.state.Choices ?? []) as Record<string, any>[];
     const effective = this.selectPath(this.state.InputPath, this.input);
     const scope = this.pathScope(effective);
-    for (const rule of choices) {
-      if (evaluateRule(rule, scope))
-        return this.choiceExit(rule.Next, undefined, rule.Assign ?? this.state.Assign, {}, effective);
-    }
-    if (this.state.Default) return this.choiceExit(this.state.Default, undefined, this.state.Assign, {}, effective);
-    throw new StatesError(StatesErrors.NoChoiceMatched, `No Matches!`);
+    const rule = choices.find((r) => evaluateRule(r, scope));
+    const next = rule?.Next ?? this.state.Default;
+    if (!next) throw new StatesError(StatesErrors.NoChoiceMatched, `No Matches!`);
+    const assigned = this.assignJsonPath(rule?.Assign ?? this.state.Assign, effective, {});
+    return this.exit(this.selectPath(this.state.OutputPath, effective), assigned, next);
   }
 
   private async choiceExit(
@@ -642,15 +658,10 @@ class StateContext {
     outputTemplate: unknown,
     assign: unknown,
     states: Record<string, unknown>,
-    effective?: unknown,
   ): Promise<StepResult> {
-    if (this.jsonata) {
-      const output = outputTemplate === undefined ? this.input : await this.evalField('Output', outputTemplate, states);
-      const assigned = await this.evaluateAssign(assign, this.input, states);
-      return this.exit(output, assigned, next);
-    }
-    const assigned = await this.evaluateAssign(assign, effective, {});
-    return this.exit(this.selectPath(this.state.OutputPath, effective), assigned, next);
+    const output = outputTemplate === undefined ? this.input : await this.evalField('Output', outputTemplate, states);
+    const assigned = await this.evaluateAssign(assign, this.input, states);
+    return this.exit(output, assigned, next);
   }
 
   private async wait(): Promise<StepResult> {
@@ -670,7 +681,7 @@ class StateContext {
       const assigned = await this.evaluateAssign(this.state.Assign, this.input, states);
       return this.exit(output, assigned, this.nextOf());
     }
-    const assigned = await this.evaluateAssign(this.state.Assign, effective, {});
+    const assigned = this.assignJsonPath(this.state.Assign, effective, {});
     return this.exit(this.selectPath(this.state.OutputPath, effective), assigned, this.nextOf());
   }
 
@@ -814,7 +825,7 @@ class StateContext {
       const assigned = await this.evaluateAssign(catcher.Assign, errorOutput, states);
       return this.exit(output, assigned, catcher.Next);
     }
-    const assigned = await this.evaluateAssign(catcher.Assign, errorOutput, { errorOutput });
+    const assigned = this.assignJsonPath(catcher.Assign, errorOutput, { errorOutput });
     const output = this.applyResultPath(catcher.ResultPath, this.input, errorOutput);
     return this.exit(output, assigned, catcher.Next);
   }
