@@ -31,7 +31,11 @@ export const measureLambda = async (
   warmRuns = 200,
 ): Promise<LambdaFigures> => {
   const lambda = cloud.service('lambda') as LambdaService;
-  const invoke = () => cloud.call('lambda', 'Invoke', { FunctionName: functionName, Payload: payload }, 'bench');
+  const invoke = async () => {
+    const answer = await cloud.call('lambda', 'Invoke', { FunctionName: functionName, Payload: payload }, 'bench');
+    // A failing function measures its failure path (and an init failure a cold start every time): refuse.
+    if (answer.FunctionError) throw new Error(`${functionName} failed, nothing to measure: ${answer.Payload}`);
+  };
   const cold: number[] = [];
   for (let i = 0; i < coldRuns; i++) {
     lambda.discardEnvironments(functionName);
@@ -103,8 +107,11 @@ const main = async (): Promise<void> => {
       assetPath: path.resolve(assetDir),
     },
   ]);
-  console.log(JSON.stringify(await measureLambda(cloud, 'measured', payload, 7, 1000)));
-  await lambda.stop?.();
+  try {
+    console.log(JSON.stringify(await measureLambda(cloud, 'measured', payload, 7, 1000)));
+  } finally {
+    await lambda.stop?.();
+  }
 };
 
 if (require.main === module) void main();

@@ -81,8 +81,12 @@ const loadHandler = async () => {
   try {
     loaded = await import(pathToFileURL(file).href);
   } catch (cause) {
+    // Like Lambda's Node runtime: missing modules and syntax errors get runtime error types; an error the module
+    // itself throws while loading (a missing environment variable, say) is reported as it is.
+    const missing = cause?.code === 'ERR_MODULE_NOT_FOUND' || cause?.code === 'MODULE_NOT_FOUND';
+    if (!missing && cause?.name !== 'SyntaxError') throw cause;
     const error = new Error(`${cause?.name ?? 'Error'}: ${cause?.message ?? cause}`);
-    error.name = cause?.name === 'SyntaxError' ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError';
+    error.name = missing ? 'Runtime.ImportModuleError' : 'Runtime.UserCodeSyntaxError';
     error.stack = cause?.stack;
     throw error;
   }

@@ -77,6 +77,7 @@ describe('local Lambda service', () => {
       }),
       fn('batch-fn', 'batch'),
       fn('broken-fn', 'broken'),
+      fn('init-throws-fn', 'init-throws'),
       fn('exits-fn', 'exits'),
       fn('json-logs', 'throws', { LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN' } }),
       fn('json-logs-quiet', 'esm', { LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'WARN' } }),
@@ -231,6 +232,16 @@ describe('local Lambda service', () => {
 
     expect(answer.FunctionError).toBe('Unhandled');
     expect(JSON.parse(answer.Payload)).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+  });
+
+  it('reports an error thrown while the module loads with its own type', async () => {
+    const answer = await invoke({ FunctionName: 'init-throws-fn', Payload: '{}' });
+
+    expect(answer.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(answer.Payload)).toMatchObject({
+      errorType: 'TypeError',
+      errorMessage: 'Missing required environment variable REQUIRED_SETTING',
+    });
   });
 
   it('reports Runtime.ExitError when the handler ends its process, and serves the next invocation afresh', async () => {
