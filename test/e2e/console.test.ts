@@ -37,6 +37,12 @@ const metricTotal = async (name: string): Promise<number> => {
   return totals.reduce((sum, t) => sum + Number(t ?? 0), 0);
 };
 
+/** The sum of the points each widget draws (`data-total`), widget by widget. */
+const widgetTotals = async (widgets: ReturnType<Page['locator']>): Promise<number[]> => {
+  const all = await widgets.all();
+  return Promise.all(all.map(async (w) => Number((await w.getAttribute('data-total')) ?? 0)));
+};
+
 beforeAll(async () => {
   if (!haveBrowser) return;
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -165,7 +171,7 @@ describeWithBrowser('the local console', () => {
     await shot('metrics');
   });
 
-  it("renders the template's dashboards with their widget titles", async () => {
+  it("renders the template's dashboard with its widget titles, and its orders widgets move with a new order", async () => {
     // Prepare
     const { dashboards } = (await (await fetch(`${app.endpoint}/_console/api/dashboards`)).json()) as {
       dashboards: string[];
@@ -174,14 +180,24 @@ describeWithBrowser('the local console', () => {
       console.warn('the template defines no CloudWatch dashboard yet: only the metrics page was checked');
       return;
     }
-
-    // Act
     await open(`dashboards/${encodeURIComponent(dashboards[0] as string)}?period=60`);
-
-    // Assess
     await page.locator('#widgets .widget').first().waitFor();
     const titles = await page.locator('#widgets .widget h3').allTextContents();
+    const ordersWidgets = page.locator('#widgets .widget').filter({ hasText: /orders? placed/i });
+    const before = await widgetTotals(ordersWidgets);
+
+    // Act
+    await placeOrderOk(app, alice);
+
+    // Assess
     expect(titles.filter((t) => t.trim()).length).toBeGreaterThan(0);
+    if (before.length === 0) console.warn('the dashboard has no "orders placed" widget: only its titles were checked');
+    else
+      await pollUntil(
+        () => widgetTotals(ordersWidgets),
+        (now) => now.some((n, i) => n > (before[i] ?? 0)),
+        { timeoutMs: 15_000, intervalMs: 250, what: 'an orders-placed widget to move' },
+      );
     await shot('dashboard');
   });
 });
