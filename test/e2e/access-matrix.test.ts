@@ -4,7 +4,7 @@
  * authorizer's policy (403); an object the caller may not see is a 404, never its data; no token is a 401.
  * Denied writes leave the data as it was.
  */
-import { type ApiAnswer, type App, pollUntil, startApp, USERS } from './support/harness';
+import { ADDRESS, type ApiAnswer, type App, pollUntil, startApp, USERS } from './support/harness';
 import { orderBody, orderItem, paymentItem, placeOrderOk, stockOf } from './support/orders';
 
 // Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
@@ -123,6 +123,35 @@ const ROUTES: readonly Route[] = [
     path: () => `/orders/${orderId}/cancel`,
     expect: { owner: -1, otherCustomer: 404, staff: 403, otherStaff: 403, courier: 403, admin: 403, anonymous: 401 },
   },
+  // Profile (CQRS): every signed-in user reads and commands their own profile; the user id comes from the token.
+  ...['/profile', '/profile/addresses', '/profile/favorites'].map(
+    (path): Route => ({
+      method: 'GET',
+      path: () => path,
+      expect: { owner: 200, otherCustomer: 200, staff: 200, otherStaff: 200, courier: 200, admin: 200, anonymous: 401 },
+    }),
+  ),
+  {
+    method: 'GET',
+    path: () => '/users',
+    expect: { owner: 403, otherCustomer: 403, staff: 403, otherStaff: 403, courier: 403, admin: 200, anonymous: 401 },
+  },
+  ...(
+    [
+      ['POST', '/profile/addresses', ADDRESS],
+      ['PUT', '/profile/addresses/a-unknown', ADDRESS],
+      ['DELETE', '/profile/addresses/a-unknown', undefined],
+      ['PUT', '/profile/favorites/r-sushi', undefined],
+      ['DELETE', '/profile/favorites/r-sushi', undefined],
+    ] as const
+  ).map(
+    ([method, path, body]): Route => ({
+      method,
+      path: () => path,
+      ...(body ? { body: () => body } : {}),
+      expect: { owner: 202, otherCustomer: 202, staff: 202, otherStaff: 202, courier: 202, admin: 202, anonymous: 401 },
+    }),
+  ),
 ];
 
 const call = (route: Route, persona: Persona): Promise<ApiAnswer> =>
@@ -242,5 +271,31 @@ describe('allowed writes', () => {
       { what: 'the courier to see the order' },
     );
     expect(seen.body.orderId).toBe(order.orderId);
+  });
+});
+
+describe('profiles are per user', () => {
+  it('shows a saved address to its owner only, and lists users to admins only', async () => {
+    // Prepare
+    const line1 = `${Date.now()} Private Lane`;
+
+    // Act
+    const added = await app.call('POST', '/profile/addresses', { token: tokens.owner, body: { ...ADDRESS, line1 } });
+
+    // Assess
+    expect(added.status).toBe(202);
+    expect(added.body).toMatchObject({ commandId: expect.any(String) });
+    await pollUntil(
+      () => app.call('GET', '/profile/addresses', { token: tokens.owner }),
+      (res) => res.text.includes(line1),
+      { what: 'the address to reach the owner profile' },
+    );
+    for (const persona of ['otherCustomer', 'staff', 'courier', 'admin'] as const) {
+      const res = await app.call('GET', '/profile/addresses', { token: tokens[persona] });
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain(line1);
+    }
+    const users = await app.call('GET', '/users', { token: tokens.admin });
+    expect(users.text).toContain(USERS.alice);
   });
 });

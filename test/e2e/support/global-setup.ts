@@ -14,6 +14,17 @@ export default async function globalSetup(): Promise<void> {
   // While iterating on the tests themselves, other engineers' edits would re-synthesize on every run.
   if (process.env.E2E_SKIP_SYNTH && existsSync(join(E2E_ASSEMBLY, 'manifest.json'))) return;
   const t0 = Date.now();
-  const { synthesized } = synthesize(join(__dirname, '..', '..', '..'), 'local', E2E_ASSEMBLY);
-  if (synthesized) console.log(`\ne2e: synthesized the local stage in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  // `npm start` and other suites synthesize into the same folder; the CDK CLI refuses a second synth there while
+  // one runs. Once that one is done the sources match its stamp and the synth is skipped, so retry until then.
+  const deadline = t0 + 5 * 60_000;
+  for (;;) {
+    try {
+      const { synthesized } = synthesize(join(__dirname, '..', '..', '..'), 'local', E2E_ASSEMBLY);
+      if (synthesized) console.log(`\ne2e: synthesized the local stage in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+  }
 }
