@@ -312,18 +312,37 @@ export const listBusEvents = (cloud: Cloud, limit = 100): { bus: string; events:
 
 /** A queue with its dead-letter relations. */
 export interface QueueView extends QueueSummary {
-  /** Names of the queues that send their dead letters here (so this is a DLQ). */
+  /** Names of the queues that send their dead letters here (a DLQ that `StartMessageMoveTask` can redrive). */
   readonly sources: string[];
+  /** EventBridge rule targets whose failed events land here (`rule/target`). */
+  readonly eventTargets: string[];
 }
 
 const sqsBackend = (cloud: Cloud): SqsBackend | undefined =>
   (running(cloud, 'sqs') as (Service & { backend?: SqsBackend }) | undefined)?.backend;
 
-/** Every queue, with DLQs marked by the queues that feed them. */
+/** EventBridge target dead-letter queues: queue ARN → the rule targets that use it. */
+const eventTargetDlqs = (cloud: Cloud): Map<string, string[]> => {
+  const backend = (running(cloud, 'events') as (Service & { backend?: EventsBackend }) | undefined)?.backend;
+  const found = new Map<string, string[]>();
+  for (const rule of backend?.rules.values() ?? [])
+    for (const target of rule.targets.values()) {
+      const arn = target.DeadLetterConfig?.Arn;
+      if (arn) found.set(arn, [...(found.get(arn) ?? []), `${rule.name}/${target.Id}`]);
+    }
+  return found;
+};
+
+/** Every queue, with DLQs marked by the queues and the EventBridge targets that feed them. */
 export const listQueues = (cloud: Cloud): QueueView[] => {
   const all = sqsBackend(cloud)?.summaries() ?? [];
+  const targets = eventTargetDlqs(cloud);
   return all
-    .map((q) => ({ ...q, sources: all.filter((s) => s.deadLetterTargetArn === q.arn).map((s) => s.name) }))
+    .map((q) => ({
+      ...q,
+      sources: all.filter((s) => s.deadLetterTargetArn === q.arn).map((s) => s.name),
+      eventTargets: targets.get(q.arn) ?? [],
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 };
 

@@ -360,11 +360,15 @@ const viewQueues = async ({ arg }) => {
   const nameOfArn = (arn) => queues.find((q) => q.arn === arn)?.name ?? arn;
   const rows = queues
     .map((q) => {
-      const dlq = q.sources.length > 0;
+      const dlq = q.sources.length > 0 || q.eventTargets.length > 0;
+      const feeds = [
+        ...(q.sources.length ? [`queue ${q.sources.join(', ')}`] : []),
+        ...(q.eventTargets.length ? [`rule target ${q.eventTargets.join(', ')}`] : []),
+      ];
       return `<tr data-queue="${esc(q.name)}"><td><a href="#/queues/${encodeURIComponent(q.name)}">${esc(q.name)}</a>${dlq ? ' <span class="status FAILED">DLQ</span>' : ''}</td>
         <td>${q.visible}</td><td>${q.inFlight}</td><td>${q.delayed}</td>
-        <td>${dlq ? `for ${esc(q.sources.join(', '))}` : q.deadLetterTargetArn ? `→ ${esc(nameOfArn(q.deadLetterTargetArn))}` : ''}</td>
-        <td>${dlq ? `<button class="primary" data-redrive="${esc(q.name)}" ${q.visible + q.delayed === 0 ? 'disabled' : ''}>Redrive</button>` : ''}</td></tr>`;
+        <td>${dlq ? `for ${esc(feeds.join('; '))}` : q.deadLetterTargetArn ? `→ ${esc(nameOfArn(q.deadLetterTargetArn))}` : ''}</td>
+        <td>${q.sources.length ? `<button class="primary" data-redrive="${esc(q.name)}" ${q.visible + q.delayed === 0 ? 'disabled' : ''}>Redrive</button>` : ''}</td></tr>`;
     })
     .join('');
   const list = messages

@@ -73,6 +73,21 @@ const template = (): CfnTemplate => ({
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 3 },
       },
     },
+    EventsDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'events-dlq' } },
+    Rule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Name: 'to-work',
+        EventPattern: { source: ['never.sent'] },
+        Targets: [
+          {
+            Id: 'Work',
+            Arn: { 'Fn::GetAtt': ['Work', 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['EventsDlq', 'Arn'] } },
+          },
+        ],
+      },
+    },
     Machine: {
       Type: 'AWS::StepFunctions::StateMachine',
       Properties: {
@@ -219,8 +234,9 @@ describe('queues routes', () => {
 
     // Assess
     const byName = Object.fromEntries(body.queues.map((q: { name: string }) => [q.name, q]));
-    expect(byName['work-dlq']).toMatchObject({ sources: ['work'], visible: 0 });
+    expect(byName['work-dlq']).toMatchObject({ sources: ['work'], eventTargets: [], visible: 0 });
     expect(byName.work).toMatchObject({ sources: [], deadLetterTargetArn: byName['work-dlq'].arn });
+    expect(byName['events-dlq']).toMatchObject({ sources: [], eventTargets: ['to-work/Work'] });
   });
 
   it('show messages and redrive a DLQ back to its source queue', async () => {
