@@ -21,7 +21,7 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{functions,events,lib,bin}/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{functions,events,lib,bin,scripts}/**/*.test.ts'] },
     { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...common, displayName: 'local', testMatch: ['<rootDir>/test/local/**/*.test.ts'] },
     {
