@@ -3,7 +3,7 @@
  * missing or unknown fields, values past the models' limits, bodies over API Gateway's 10 MB, a missing or
  * malformed Idempotency-Key, unknown routes and methods.
  */
-import { type ApiAnswer, type App, pollUntil, startApp, USERS } from './support/harness';
+import { ADDRESS, type ApiAnswer, type App, pollUntil, startApp, USERS } from './support/harness';
 import { newKey, orderBody, orderItem, ordersOfCustomer, placeOrderOk, scanAll, subOf } from './support/orders';
 
 // Generous: the deadlines below are for liveness on a busy 2-core machine, not for speed.
@@ -177,6 +177,35 @@ describe('other routes with a bad body', () => {
     expectCleanClientError(res, 400, 'VALIDATION_FAILED');
     const restaurant = await app.call('GET', '/restaurants/r-pizzeria', { token: customer });
     expect(restaurant.body.menu).toHaveLength(5);
+  });
+});
+
+describe('profile commands with a bad body', () => {
+  it('answers 400 at the gateway, so nothing reaches the profile', async () => {
+    // Act
+    const answers = await Promise.all([
+      app.call('POST', '/profile/addresses', { token: customer, body: { ...ADDRESS, line1: 5 } }),
+      app.call('POST', '/profile/addresses', { token: customer, body: { line1: 'Nowhere 1', postalCode: '1' } }),
+      app.call('POST', '/profile/addresses', { token: customer, body: { ...ADDRESS, userId: 'someone-else' } }),
+      app.call('POST', '/profile/addresses', {
+        token: customer,
+        rawBody: '{"line1":',
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      app.call('PUT', '/profile/addresses/a-1', { token: customer, body: { ...ADDRESS, country: 'usa' } }),
+    ]);
+    // A valid command sent after them: once it shows, anything the bad ones had caused would show as well.
+    const good = await app.call('POST', '/profile/addresses', { token: customer, body: ADDRESS });
+
+    // Assess
+    for (const res of answers) expectCleanClientError(res, 400, 'VALIDATION_FAILED');
+    expect(good.status).toBe(202);
+    const addresses = await pollUntil(
+      () => app.call('GET', '/profile/addresses', { token: customer }),
+      (res) => (res.body?.addresses?.length ?? 0) > 0,
+      { what: 'the valid address to be saved' },
+    );
+    expect(addresses.body.addresses).toEqual([expect.objectContaining({ line1: ADDRESS.line1, city: ADDRESS.city })]);
   });
 });
 

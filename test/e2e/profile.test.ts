@@ -25,7 +25,6 @@ let app: App;
 let alice: string;
 let bob: string;
 let doc: DynamoDBDocumentClient;
-let sqs: SQSClient;
 let profileTable: string;
 
 /** The profile table's name and the favorites queues' URLs of a running app. */
