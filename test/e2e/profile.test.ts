@@ -57,7 +57,7 @@ const addresses = (token: string) => app.call('GET', '/profile/addresses', { tok
 const favorites = (token: string) => app.call('GET', '/profile/favorites', { token });
 
 /** Polls a read until `done` holds for its 200 body. */
-const readUntil = (read: () => Promise<ApiAnswer>, done: (body: any) => boolean, what: string) =>
+const readUntil = (read: () => Promise<ApiAnswer>, done: (body: ApiAnswer['body']) => boolean, what: string) =>
   pollUntil(read, (res) => res.status === 200 && done(res.body), { timeoutMs: 30_000, what });
 
 const addressIds = (body: { addresses: { addressId: string }[] }) => body.addresses.map((a) => a.addressId).sort();

@@ -32,7 +32,10 @@ new ProfileService(stack, 'Profile', { config: STAGES.dev, api, profileTable, ev
 new ProfileConfirmation(stack, 'Confirmation', { config: STAGES.dev, userPool, profileTable });
 const template = Template.fromStack(stack);
 
-type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+/** A CloudFormation property bag: many shapes, asserted field by field below. */
+// biome-ignore lint/suspicious/noExplicitAny: template properties of every resource type
+type Properties = Record<string, any>;
+type Resource = { Type: string; Properties: Properties; Metadata?: Record<string, unknown> };
 const resources = template.toJSON().Resources as Record<string, Resource>;
 /** The logical id of the one `type` resource whose construct path starts with `path` (`Profile/FavoritesQueue`). */
 const logicalId = (path: string, type: string): string => {
@@ -50,14 +53,14 @@ const methods = (() => {
     const resource = reference?.Ref === undefined ? undefined : resources[reference.Ref];
     return resource === undefined ? '' : `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
   };
-  const byRoute = new Map<string, Record<string, any>>();
+  const byRoute = new Map<string, Properties>();
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::ApiGateway::Method' || resource.Properties.HttpMethod === 'OPTIONS') continue;
     byRoute.set(`${resource.Properties.HttpMethod} ${pathOf(resource.Properties.ResourceId)}`, resource.Properties);
   }
   return byRoute;
 })();
-const method = (route: string): Record<string, any> => {
+const method = (route: string): Properties => {
   const found = methods.get(route);
   if (!found) throw new Error(`no method ${route}`);
   return found;

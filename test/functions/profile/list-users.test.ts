@@ -1,6 +1,7 @@
 import '../support/env';
 import { CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Caller } from '#shared/auth';
 import 'aws-sdk-client-mock-jest';
 import { policyStatements } from '../../../functions/auth/authorizer';
 import { handler } from '../../../functions/profile/list-users';
@@ -14,12 +15,12 @@ const user = (sub: string, email: string) => ({
     { Name: 'sub', Value: sub },
     { Name: 'email', Value: email },
   ],
-  UserStatus: 'CONFIRMED',
+  UserStatus: 'CONFIRMED' as const,
   Enabled: true,
   UserCreateDate: new Date('2026-11-01T00:00:00Z'),
 });
 
-const list = (query?: Record<string, string>, caller = callers.admin) =>
+const list = (query?: Record<string, string>, caller: Caller = callers.admin) =>
   call(handler, apiEvent({ caller, path: '/users', query }));
 
 beforeEach(() => {
