@@ -496,7 +496,7 @@ const widgetHtml = (w, start, end) => {
     body = `<div class="singles">${w.series.map((s) => `<div class="single"><div class="v">${s.points.length ? fmt(s.points.at(-1)[1]) : '–'}</div><div class="l">${esc(s.label)}</div></div>`).join('')}</div>`;
   } else if (w.type === 'metric') {
     const empty = w.series.every((s) => s.points.length === 0);
-    body = `<div class="body">${lineChart(w.series, start, end)}</div>${legend(w.series)}${empty ? '<div class="note">No data in this range yet.</div>' : ''}`;
+    body = `<div class="body" data-chart>${lineChart(w.series, start, end)}</div>${legend(w.series)}${empty ? '<div class="note">No data in this range yet.</div>' : ''}`;
     if (w.alarms?.length) body += w.alarms.map((a) => `<div>${status(a.state)} ${esc(a.name)}</div>`).join('');
   } else if (w.type === 'text') {
     body = `<div class="body">${markdown(w.markdown)}</div>`;
@@ -505,7 +505,7 @@ const widgetHtml = (w, start, end) => {
   } else {
     body = `<div class="note">${esc(w.message)}</div>`;
   }
-  return `<div class="widget" style="${place}" data-widget="${esc(w.title)}" data-total="${(w.series ?? []).reduce((a, s) => a + s.points.reduce((b, p) => b + p[1], 0), 0)}"><h3 title="${esc(w.title)}">${esc(w.title || ' ')}</h3>${body}</div>`;
+  return `<div class="widget ${esc(w.type)}" style="${place}" data-widget="${esc(w.title)}" data-total="${(w.series ?? []).reduce((a, s) => a + s.points.reduce((b, p) => b + p[1], 0), 0)}">${w.title ? `<h3 title="${esc(w.title)}">${esc(w.title)}</h3>` : ''}${body}</div>`;
 };
 
 const rangeBar = (query, extra) => {
@@ -545,6 +545,14 @@ const viewDashboards = async ({ arg, query }) => {
     const d = await api(`dashboards/${encodeURIComponent(name)}?${qs}`);
     main.innerHTML = `<h1>${esc(d.name)}</h1><p class="sub">The template's CloudWatch dashboard, drawn from the metrics collected locally.</p>
       <div class="tabs">${tabs}</div>${rangeBar(query, '')}<div class="widgets" id="widgets">${d.widgets.map((w) => widgetHtml(w, d.start, d.end)).join('')}</div>`;
+    // Charts are drawn again at their real size so that text is not stretched with the widget.
+    const charts = [...main.querySelectorAll('#widgets .widget')];
+    charts.forEach((el, i) => {
+      const body = el.querySelector('[data-chart]');
+      const w = d.widgets[i];
+      if (body && w?.series && body.clientWidth > 0 && body.clientHeight > 0)
+        body.innerHTML = lineChart(w.series, d.start, d.end, body.clientWidth, body.clientHeight);
+    });
   } else {
     const { metrics } = await api(`metrics?${qs}`);
     const end = Date.now();
