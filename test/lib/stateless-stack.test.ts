@@ -292,6 +292,25 @@ describe('StatelessStack', () => {
     });
   });
 
+  describe('profile service', () => {
+    it('alarms as soon as a favorite or address command is dead-lettered', () => {
+      const alarmedQueues = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+        .filter((alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')
+        .map((alarm) => resolved<{ Value: string }[]>(alarm.Properties.Dimensions)[0]?.Value);
+      const queueName = (idPrefix: string): string => {
+        const logicalId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith(idPrefix));
+        return resolved<string>({ 'Fn::GetAtt': [logicalId, 'QueueName'] });
+      };
+      const profileDeadLetterQueues = [
+        queueName('ProfileFavoritesDeadLetterQueue'),
+        queueName('ProfileAddressCommandDeadLetterQueue'),
+      ];
+
+      for (const name of profileDeadLetterQueues) expect(name).toMatch(/DeadLetterQueue/);
+      expect(alarmedQueues).toEqual(expect.arrayContaining(profileDeadLetterQueues));
+    });
+  });
+
   describe('REST API', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) =>
       resolved<Record<string, unknown> & { HttpMethod: string; ResourceId: string }>(method.Properties),
