@@ -133,7 +133,11 @@ const seriesOf = async (cloud: Cloud, widget: Json, start: number, end: number, 
   });
 };
 
-const alarmStates = async (cloud: Cloud, names: readonly string[]): Promise<WidgetView['alarms']> => {
+/** Alarms by ARN or name (all of them when `names` is empty), with their current state. */
+export const alarmStates = async (
+  cloud: Cloud,
+  names: readonly string[] = [],
+): Promise<{ name: string; state: string; reason: string }[]> => {
   const answer: Json = await cloud.call('cloudwatch', 'DescribeAlarms', {
     AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
   });

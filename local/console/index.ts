@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsError, isAwsError } from '../core/errors';
 import type { Cloud, RawRequest, RawResponse, Route } from '../core/types';
-import { listDashboards, metricsOverview, renderDashboard } from './dashboards';
+import { alarmStates, listDashboards, metricsOverview, renderDashboard } from './dashboards';
 import {
   describeExecution,
   findReferences,
@@ -81,6 +81,11 @@ const api = async (cloud: Cloud, method: string, path: string, q: Record<string,
       minutes: minutesOf(q),
       ...(periodOf(q) ? { period: periodOf(q) } : {}),
     });
+  }
+  if (method === 'GET' && head === 'alarms') {
+    const alarms = await alarmStates(cloud);
+    const rank = (state: string): number => ['ALARM', 'INSUFFICIENT_DATA', 'OK'].indexOf(state);
+    return { alarms: alarms.sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name)) };
   }
   if (method === 'GET' && head === 'metrics')
     return {

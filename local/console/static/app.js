@@ -532,8 +532,13 @@ const rangeBar = (query, extra) => {
 };
 
 const viewDashboards = async ({ arg, query }) => {
-  const { dashboards } = await api('dashboards');
+  const [{ dashboards }, { alarms }] = await Promise.all([api('dashboards'), api('alarms')]);
   const name = arg ?? dashboards[0];
+  const firing = alarms.filter((a) => a.state === 'ALARM').length;
+  const alarmPanel = alarms.length
+    ? `<details class="panel alarms" ${firing || ui.expanded.has('alarms') ? 'open' : ''}><summary><b>Alarms</b>: ${firing} in ALARM of ${alarms.length}</summary>
+      <div class="alarm-list">${alarms.map((a) => `<div title="${esc(a.reason)}">${status(a.state)} ${esc(a.name)}</div>`).join('')}</div></details>`
+    : '';
   const qs = new URLSearchParams({ minutes: query.get('minutes') ?? '60', period: query.get('period') ?? '' });
   const tabs = [...dashboards, '']
     .map(
@@ -544,7 +549,7 @@ const viewDashboards = async ({ arg, query }) => {
   if (name && name !== '_metrics') {
     const d = await api(`dashboards/${encodeURIComponent(name)}?${qs}`);
     main.innerHTML = `<h1>${esc(d.name)}</h1><p class="sub">The template's CloudWatch dashboard, drawn from the metrics collected locally.</p>
-      <div class="tabs">${tabs}</div>${rangeBar(query, '')}<div class="widgets" id="widgets">${d.widgets.map((w) => widgetHtml(w, d.start, d.end)).join('')}</div>`;
+      <div class="tabs">${tabs}</div>${alarmPanel}${rangeBar(query, '')}<div class="widgets" id="widgets">${d.widgets.map((w) => widgetHtml(w, d.start, d.end)).join('')}</div>`;
     // Charts are drawn again at their real size so that text is not stretched with the widget.
     const charts = [...main.querySelectorAll('#widgets .widget')];
     charts.forEach((el, i) => {
@@ -567,9 +572,15 @@ const viewDashboards = async ({ arg, query }) => {
       )
       .join('');
     main.innerHTML = `<h1>Metrics</h1><p class="sub">${dashboards.length ? 'Every metric collected locally.' : 'The template defines no dashboard; every metric collected locally (sum over the range).'}</p>
-      <div class="tabs">${tabs}</div>${rangeBar(query, '')}<div class="panel"><table class="list metric-rows" id="metrics"><thead><tr><th>Namespace</th><th>Metric</th><th>Dimensions</th><th>Sum</th><th></th></tr></thead>
+      <div class="tabs">${tabs}</div>${alarmPanel}${rangeBar(query, '')}<div class="panel"><table class="list metric-rows" id="metrics"><thead><tr><th>Namespace</th><th>Metric</th><th>Dimensions</th><th>Sum</th><th></th></tr></thead>
       <tbody>${rows || '<tr><td colspan="5" class="empty">No metrics yet.</td></tr>'}</tbody></table></div>`;
   }
+  const details = main.querySelector('details.alarms');
+  if (details)
+    details.ontoggle = () => {
+      if (details.open) ui.expanded.add('alarms');
+      else ui.expanded.delete('alarms');
+    };
   const current = name ?? '_metrics';
   for (const id of ['minutes', 'period'])
     document.getElementById(id).onchange = () =>

@@ -96,6 +96,20 @@ const template = (): CfnTemplate => ({
         RoleArn: 'arn:aws:iam::000000000000:role/flow',
       },
     },
+    TooMany: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: 'too-many-red',
+        Namespace: 'Test',
+        MetricName: 'Things',
+        Dimensions: [{ Name: 'Kind', Value: 'red' }],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
+    },
     Board: {
       Type: 'AWS::CloudWatch::Dashboard',
       Properties: { DashboardName: 'things', DashboardBody: JSON.stringify(dashboardBody) },
@@ -317,6 +331,14 @@ describe('events, functions and metrics routes', () => {
     expect(totals).toEqual({ 'red things': 2, Things: 1, 'all things': 3 });
     expect(single.series).toEqual([expect.objectContaining({ label: 'Things', points: [[body.end, 2]] })]);
     expect(log.message).toContain('not rendered locally');
+  });
+
+  it('list the alarms with their state, firing ones first', async () => {
+    // Act
+    const { body } = await get('alarms');
+
+    // Assess: 2 red things in the last minute is above the threshold of 1
+    expect(body.alarms).toEqual([{ name: 'too-many-red', state: 'ALARM', reason: expect.any(String) }]);
   });
 
   it('list every collected metric with its sum over the range', async () => {
