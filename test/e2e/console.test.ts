@@ -82,7 +82,7 @@ describeWithBrowser('the local console', () => {
 
     // Assess
     const row = page.locator(`#executions tr[data-execution="${orderId}"]`);
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: 30_000 });
     await expectText(row, 'RUNNING');
     await shot('executions');
   });
@@ -116,7 +116,7 @@ describeWithBrowser('the local console', () => {
 
     // Assess
     const card = page.locator(`[data-column="ACCEPTED"] [data-item="${orderId}"]`);
-    await card.waitFor({ timeout: 10_000 });
+    await card.waitFor({ timeout: 30_000 });
     await shot('orders-board');
     await card.locator(`a:text-is("${orderId}")`).click();
     await page.locator('#graph svg').waitFor();
@@ -155,7 +155,7 @@ describeWithBrowser('the local console', () => {
     const before = await pollUntil(
       () => metricTotal('OrdersPlaced'),
       (n) => n >= 1,
-      { timeoutMs: 15_000, what: 'the first OrdersPlaced metric on the page' },
+      { timeoutMs: 30_000, what: 'the first OrdersPlaced metric on the page' },
     );
 
     // Act
@@ -165,7 +165,7 @@ describeWithBrowser('the local console', () => {
     const after = await pollUntil(
       () => metricTotal('OrdersPlaced'),
       (n) => n > before,
-      { timeoutMs: 15_000, intervalMs: 250, what: 'OrdersPlaced to move on the page' },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'OrdersPlaced to move on the page' },
     );
     expect(after).toBe(before + 1);
     await shot('metrics');
@@ -196,7 +196,7 @@ describeWithBrowser('the local console', () => {
       await pollUntil(
         () => widgetTotals(ordersWidgets),
         (now) => now.some((n, i) => n > (before[i] ?? 0)),
-        { timeoutMs: 15_000, intervalMs: 250, what: 'an orders-placed widget to move' },
+        { timeoutMs: 30_000, intervalMs: 250, what: 'an orders-placed widget to move' },
       );
     await shot('dashboard');
   });
@@ -207,6 +207,6 @@ const expectText = async (locator: ReturnType<Page['locator']>, text: string): P
   await pollUntil(
     async () => (await locator.textContent()) ?? '',
     (t) => t.includes(text),
-    { timeoutMs: 10_000, what: `"${text}" on the page` },
+    { timeoutMs: 30_000, what: `"${text}" on the page` },
   );
 };
