@@ -104,7 +104,7 @@ export class Execution {
   /** Resolves when the execution reaches a final status. */
   readonly done: Promise<void>;
   private readonly controller = new AbortController();
-  private readonly inputText: string;
+  private syncSteps = 0;
   private resolveDone!: () => void;
 
   constructor(
@@ -112,7 +112,6 @@ export class Execution {
     private readonly env: EngineEnv,
   ) {
     this.history = new HistoryRecorder(init.recordHistory, init.sink, init.history);
-    this.inputText = JSON.stringify(init.input);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -247,7 +246,12 @@ export class Execution {
       const state = def.States[name];
       if (!state) throw new StatesError(StatesErrors.Runtime, `State '${name}' is not defined`);
       if (frame.signal.aborted) throw frame.signal.reason;
-      const result = await this.step(name, state, data, frame);
+      let result = this.step(name, state, data, frame);
+      if (result instanceof Promise) result = await result;
+      else if (++this.syncSteps % 1000 === 0) {
+        // A long run of synchronous states still lets timers, I/O and StopExecution in.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (result.next === undefined) return result.output;
       name = result.next;
       data = result.output;
@@ -271,7 +275,7 @@ export class Execution {
     };
   }
 
-  private async step(name: string, state: State, input: unknown, frame: Frame): Promise<StepResult> {
+  private step(name: string, state: State, input: unknown, frame: Frame): Promise<StepResult> | StepResult {
     const resume = frame.resume?.state === name ? frame.resume : undefined;
     frame.resume = undefined;
     // EvaluationFailed attaches where the failing state's entry attached (AWS), except for Wait.
@@ -284,12 +288,16 @@ export class Execution {
     }
     const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume, enteredPrev);
     if (frame.top && (!resume || resume.phase === 'enter')) ctx.checkpoint('enter');
-    try {
-      return await ctx.run();
-    } catch (e) {
+    const report = (e: unknown): never => {
       if (e instanceof QueryEvaluationError)
         this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
       throw e;
+    };
+    try {
+      const result = ctx.run();
+      return result instanceof Promise ? result.catch(report) : result;
+    } catch (e) {
+      return report(e);
     }
   }
 
