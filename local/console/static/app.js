@@ -26,7 +26,7 @@ const OUTCOMES = [
 ];
 
 /** What the user opened, kept across refreshes. */
-const ui = { expanded: new Set(), selectedState: undefined, toast: undefined };
+const ui = { expanded: new Set(), selectedState: undefined, search: '' };
 
 const esc = (value) =>
   String(value ?? '').replace(
@@ -94,7 +94,10 @@ const viewExecutions = async ({ query }) => {
   const chips = ['', ...STATUSES]
     .map((s) => `<span class="chip ${s === filter ? 'on' : ''}" data-status="${s}">${s || 'All'}</span>`)
     .join('');
+  const search = ui.search ?? '';
+  const typing = document.activeElement?.id === 'search';
   const rows = data.executions
+    .filter((x) => !search || x.name.includes(search))
     .slice(0, 300)
     .map(
       (
@@ -105,7 +108,8 @@ const viewExecutions = async ({ query }) => {
     .join('');
   main.innerHTML = `<h1>State machines</h1><p class="sub">${data.machines.length} state machines; click one to filter its executions.</p>
     <div class="machines">${machines || '<div class="empty">No state machines in the template.</div>'}</div>
-    <div class="panel"><div class="toolbar"><h2 style="margin:0 12px 0 0">Executions</h2>${chips}</div>
+    <div class="panel"><div class="toolbar"><h2 style="margin:0 12px 0 0">Executions</h2>${chips}
+      <input id="search" type="search" placeholder="name contains…" value="${esc(search)}" /></div>
     <table class="list" id="executions"><thead><tr><th>Name</th><th>State machine</th><th>Status</th><th>Started</th><th>Duration</th></tr></thead>
     <tbody>${rows || '<tr><td colspan="5" class="empty">No executions match.</td></tr>'}</tbody></table></div>`;
   for (const el of main.querySelectorAll('[data-machine]'))
@@ -116,6 +120,16 @@ const viewExecutions = async ({ query }) => {
       });
   for (const el of main.querySelectorAll('[data-status]'))
     el.onclick = () => go('executions', undefined, { machine, status: el.dataset.status });
+  // The list is redrawn while the user types: keep the text and the caret in the box.
+  const box = document.getElementById('search');
+  box.oninput = () => {
+    ui.search = box.value;
+    refresh();
+  };
+  if (typing) {
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
 };
 
 const graphSvg = (graph, outcomes, history) => {
