@@ -353,8 +353,8 @@ export class EventsBackend {
       if (rule.busName !== busName || !rule.compiled || rule.state === 'DISABLED') continue;
       if (!rule.compiled.matchesFlat(flat)) continue;
       matched.push(rule.name);
-      this.count(rule.name, 'MatchedEvents');
-      this.count(rule.name, 'TriggeredRules');
+      this.count(rule, 'MatchedEvents');
+      this.count(rule, 'TriggeredRules');
       for (const target of rule.targets.values())
         this.enqueue({ rule, target, event, ingestionTime, firstAttemptAt: Date.now(), attempts: 0 });
     }
@@ -421,7 +421,7 @@ export class EventsBackend {
   private async attempt(delivery: Delivery): Promise<void> {
     const { rule, target, event } = delivery;
     delivery.attempts++;
-    this.count(rule.name, 'Invocations');
+    this.count(rule, 'Invocations');
     let input: string;
     try {
       input = renderTargetInput(target, event, {
@@ -470,11 +470,11 @@ export class EventsBackend {
 
   private fail(delivery: Delivery, code: string, message: string, exhausted: string): void {
     const { rule, target, event } = delivery;
-    this.count(rule.name, 'FailedInvocations');
+    this.count(rule, 'FailedInvocations');
     this.ctx.log.warn('events: target invocation failed', { rule: rule.name, target: target.Id, code, message });
     const dlq = target.DeadLetterConfig?.Arn;
     if (!dlq) return;
-    this.count(rule.name, 'InvocationsSentToDlq');
+    this.count(rule, 'InvocationsSentToDlq');
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value || '-' });
     void this.cloud
       .call(
@@ -542,8 +542,8 @@ export class EventsBackend {
     }
   }
 
-  private count(ruleName: string, metric: string): void {
-    const key = `${ruleName}\u0000${metric}`;
+  private count(rule: Rule, metric: string): void {
+    const key = `${rule.busName}\u0000${rule.name}\u0000${metric}`;
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
     if (!this.metricsTimer) {
       this.metricsTimer = setTimeout(() => void this.flushMetrics(), 1000);
@@ -556,15 +556,26 @@ export class EventsBackend {
     this.metricsTimer = undefined;
     if (this.counters.size === 0) return;
     const timestamp = epochSeconds(Date.now());
-    const data = [...this.counters.entries()].map(([key, value]) => {
-      const [rule, metric] = key.split('\u0000') as [string, string];
-      return {
+    // AWS publishes each rule metric under RuleName and, for rules on custom buses, EventBusName + RuleName.
+    const data = [...this.counters.entries()].flatMap(([key, value]) => {
+      const [bus, rule, metric] = key.split('\u0000') as [string, string, string];
+      const datum = (Dimensions: { Name: string; Value: string }[]) => ({
         MetricName: metric,
-        Dimensions: [{ Name: 'RuleName', Value: rule }],
+        Dimensions,
         Value: value,
         Unit: 'Count',
         Timestamp: timestamp,
-      };
+      });
+      const byRule = datum([{ Name: 'RuleName', Value: rule }]);
+      return bus === 'default'
+        ? [byRule]
+        : [
+            byRule,
+            datum([
+              { Name: 'EventBusName', Value: bus },
+              { Name: 'RuleName', Value: rule },
+            ]),
+          ];
     });
     this.counters.clear();
     try {

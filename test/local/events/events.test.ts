@@ -396,6 +396,33 @@ describe('local EventBridge through the AWS SDK', () => {
     );
   });
 
+  it('adds the EventBusName + RuleName series for a rule on a custom bus, as AWS does', async () => {
+    await eb.send(new CreateEventBusCommand({ Name: 'metrics-bus' }));
+    const rule = await ruleTo(
+      [{ Id: 'fn', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:handler' }],
+      PATTERN,
+      'metrics-bus',
+    );
+    await eb.send(new PutEventsCommand({ Entries: [{ ...ENTRY, EventBusName: 'metrics-bus' }] }));
+    const backend = eventsBackendOf(cloud.service('events'))!;
+    await backend.whenIdle();
+    await backend.flushMetrics();
+    const data = monitoring.calls.flatMap((c) => (c.input.Namespace === 'AWS/Events' ? c.input.MetricData : []));
+    const matched = data.filter((d: { MetricName: string }) => d.MetricName === 'MatchedEvents');
+    expect(matched).toContainEqual(
+      expect.objectContaining({ Dimensions: [{ Name: 'RuleName', Value: rule }], Value: 1 }),
+    );
+    expect(matched).toContainEqual(
+      expect.objectContaining({
+        Dimensions: [
+          { Name: 'EventBusName', Value: 'metrics-bus' },
+          { Name: 'RuleName', Value: rule },
+        ],
+        Value: 1,
+      }),
+    );
+  });
+
   it('keeps recent events per bus with the rules they matched', async () => {
     const rule = await ruleTo([{ Id: 'fn', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:handler' }]);
     const put = await eb.send(new PutEventsCommand({ Entries: [ENTRY] }));
