@@ -24,7 +24,10 @@ export const report = (suite: string, figures: Figure[], notes: Record<string, u
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpuCount() };
-  writeFileSync(join(dir, `${suite}.json`), `${JSON.stringify({ suite, at: new Date().toISOString(), machine, figures, notes }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, `${suite}.json`),
+    `${JSON.stringify({ suite, at: new Date().toISOString(), machine, figures, notes }, null, 2)}\n`,
+  );
 };
 
 const round = (n: number): number => (Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
