@@ -6,7 +6,10 @@
  *
  *   npm run simulate -- [--rate 2] [--duration 60] [--orders N] [--outputs .dishpatch/outputs.json]
  *                       [--endpoint http://localhost:4566] [--mix deliver=5,reject=1,timeout=1,cancel=1,decline=1]
- *                       [--settle 30]
+ *                       [--settle 30] [--aws]
+ *
+ * `--aws` plays against a deployed stage (outputs from `cdk deploy --outputs-file`, credentials and region from the
+ * environment) instead of the local cloud's endpoint; the demo users must exist there.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -427,6 +430,7 @@ async function main(): Promise<void> {
       region: { type: 'string', default: process.env.AWS_REGION ?? 'us-east-1' },
       mix: { type: 'string' },
       settle: { type: 'string', default: '30' },
+      aws: { type: 'boolean', default: false },
     },
   });
   const rate = Number(values.rate);
@@ -436,7 +440,12 @@ async function main(): Promise<void> {
   const tty = process.stdout.isTTY;
   let lastPrinted = 0;
   const final = await simulate({
-    target: { apiUrl: output(outputs, 'ApiUrl'), endpoint: values.endpoint, region: values.region, outputs },
+    target: {
+      apiUrl: output(outputs, 'ApiUrl'),
+      ...(values.aws ? {} : { endpoint: values.endpoint }),
+      region: values.region,
+      outputs,
+    },
     rate,
     orders,
     ...(values.mix ? { mix: parseMix(values.mix) } : {}),
