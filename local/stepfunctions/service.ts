@@ -9,6 +9,14 @@ import { cloudIntegrations, type TaskIntegrations } from './integrations';
 import { type ExecutionRecord, type MachineRecord, StepFunctionsStore } from './store';
 import { validateDefinition } from './validate';
 
+/** The AWS/States metric counting executions that ended with a status. */
+const END_METRICS: Partial<Record<string, string>> = {
+  SUCCEEDED: 'ExecutionsSucceeded',
+  FAILED: 'ExecutionsFailed',
+  TIMED_OUT: 'ExecutionsTimedOut',
+  ABORTED: 'ExecutionsAborted',
+};
+
 /** Options for tests and benchmarks; the factory uses `cloudIntegrations(cloud)`. */
 export interface StepFunctionsOptions {
   readonly integrations?: TaskIntegrations;
@@ -73,9 +81,12 @@ export class StepFunctionsService implements Service {
   private readonly running = new Map<string, Execution>();
   private readonly integrations: TaskIntegrations;
 
+  private readonly metrics: { MetricName: string; StateMachineArn: string; Value: number; Unit: string }[] = [];
+  private metricsTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly ctx: LocalContext,
-    cloud: Cloud | undefined,
+    private readonly cloud: Cloud | undefined,
     options: StepFunctionsOptions = {},
   ) {
     this.store = new StepFunctionsStore(ctx.dataDir);
@@ -166,6 +177,8 @@ export class StepFunctionsService implements Service {
   }
 
   async stop(): Promise<void> {
+    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.metricsTimer = undefined;
     this.store.close();
     for (const execution of this.running.values()) execution.abandon();
     this.running.clear();
@@ -278,6 +291,51 @@ export class StepFunctionsService implements Service {
 
   // ----- executions
 
+  /**
+   * AWS/States metrics of an execution (dimension StateMachineArn): ExecutionsStarted when it starts (not again
+   * when a restart resumes it), then ExecutionsSucceeded/Failed/TimedOut/Aborted and ExecutionTime at its end.
+   */
+  private track(stateMachineArn: string, execution: Execution, startDate: number, started: boolean): void {
+    if (started) this.metric('ExecutionsStarted', stateMachineArn, 1, 'Count');
+    void execution.done.then(() => {
+      const end = END_METRICS[execution.status];
+      if (!end) return;
+      this.metric(end, stateMachineArn, 1, 'Count');
+      this.metric('ExecutionTime', stateMachineArn, (execution.stopDate ?? Date.now()) - startDate, 'Milliseconds');
+    });
+  }
+
+  private metric(MetricName: string, StateMachineArn: string, Value: number, Unit: string): void {
+    if (!this.cloud) return;
+    this.metrics.push({ MetricName, StateMachineArn, Value, Unit });
+    this.metricsTimer ??= setTimeout(() => void this.flushMetrics(), 1000).unref();
+  }
+
+  /** Sends the buffered AWS/States metrics to the local CloudWatch, when one runs. */
+  async flushMetrics(): Promise<void> {
+    this.metricsTimer = undefined;
+    const batch = this.metrics.splice(0);
+    if (!this.cloud || batch.length === 0) return;
+    try {
+      this.cloud.service('monitoring');
+    } catch {
+      return;
+    }
+    const Timestamp = Date.now() / 1000;
+    for (let i = 0; i < batch.length; i += 20) {
+      const MetricData = batch.slice(i, i + 20).map((m) => ({
+        MetricName: m.MetricName,
+        Dimensions: [{ Name: 'StateMachineArn', Value: m.StateMachineArn }],
+        Value: m.Value,
+        Unit: m.Unit,
+        Timestamp,
+      }));
+      await this.cloud
+        .call('monitoring', 'PutMetricData', { Namespace: 'AWS/States', MetricData }, 'states')
+        .catch(() => {});
+    }
+  }
+
   private newExecution(
     m: MachineRecord,
     name: string,
@@ -332,6 +390,7 @@ export class StepFunctionsService implements Service {
       record,
     );
     this.running.set(record.executionArn, execution);
+    this.track(m.stateMachineArn, execution, record.startDate, !record.checkpoint);
     void execution.run().then(() => {
       this.running.delete(record.executionArn);
       if (execution.status === 'RUNNING') return;
@@ -361,6 +420,7 @@ export class StepFunctionsService implements Service {
       // Express executions are neither listed nor described (their ARNs use the `express` resource type).
       const executionArn = this.arn(`express:${m.name}:${name}:${randomUUID()}`);
       const execution = this.newExecution(m, name, parsed, executionArn, []);
+      this.track(m.stateMachineArn, execution, Date.now(), true);
       void execution.run();
       return { executionArn, startDate: Date.now() / 1000 };
     }
@@ -403,6 +463,7 @@ export class StepFunctionsService implements Service {
     const executionArn = this.arn(`express:${m.name}:${name}:${randomUUID()}`);
     const execution = this.newExecution(m, name, parsed, executionArn, []);
     const started = Date.now();
+    this.track(m.stateMachineArn, execution, started, true);
     await execution.run();
     const stopDate = execution.stopDate ?? Date.now();
     return {
