@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORDER_STATUSES } from '#shared/order-status';
 
 /**
  * Building blocks shared by the event schemas. Objects are not strict on purpose: a consumer must accept
@@ -15,18 +16,8 @@ export const id = z.string().min(1).max(128);
 /** Integer money in cents (DESIGN §2: money is integer cents). */
 export const cents = z.number().int().nonnegative();
 
-/** The order statuses of DESIGN §4, as they travel in events. */
-export const orderStatusValue = z.enum([
-  'PLACED',
-  'ACCEPTED',
-  'PREPARING',
-  'READY',
-  'PICKED_UP',
-  'DELIVERED',
-  'REJECTED',
-  'CANCELLED',
-  'PAYMENT_FAILED',
-]);
+/** The order statuses of DESIGN §4, as they travel in events (one list: the status module's). */
+export const orderStatusValue = z.enum(ORDER_STATUSES);
 
 /** A priced order line, as in the order shape of DESIGN §2. */
 export const pricedLine = z.object({
