@@ -110,7 +110,7 @@ export class StatelessStack extends Stack {
       profileTable: resources.profileTable,
       eventBus: resources.eventBus,
       userPool: resources.userPool,
-      savedAddressReaders: [this.orderRoutes.placeOrderApi],
+      savedAddressReaders: [this.orderRoutes.placeOrderApi, this.orderRoutes.editOrder],
     });
 
     // Last, so the dashboard and the alarms find every function, queue and rule the services above created.

@@ -3,7 +3,7 @@ import { assertOrderAccess, type Caller } from '#shared/auth';
 import { documentClient } from '#shared/clients';
 import { retryOnConflict } from '#shared/dynamo';
 import { requiredEnv } from '#shared/env';
-import { OrderNotEditableError } from '#shared/errors';
+import { NotFoundError, OrderNotEditableError } from '#shared/errors';
 import { jsonResponse } from '#shared/http';
 import { apiRoute } from '#shared/middleware';
 import { type OrderRecord, type OrderView, toOrderView } from '#shared/order';
@@ -13,6 +13,7 @@ import { RestaurantsRepository } from '#shared/restaurants-repository';
 import { deliveryAddressSchema, idSchema, notesSchema, requestedLinesSchema } from '#shared/schemas';
 import { StockLedger } from '#shared/stock';
 import { jsonBody, parseInput, pathParameter } from '#shared/validation';
+import { type AddressView, ProfileRepository } from '../profile/profile-repository';
 
 /** Body of PATCH /orders/{orderId}: what may change while the order is PLACED. Never prices. */
 export const editOrderBody = z
@@ -36,6 +37,8 @@ export interface EditOrderDeps {
   orders: Pick<OrdersRepository, 'get' | 'update'>;
   restaurants: Pick<RestaurantsRepository, 'get' | 'menu'>;
   stock: Pick<StockLedger, 'change'>;
+  /** The caller's saved address by id (the caller's own partition: another user's id is not found). */
+  findAddress: (userId: string, addressId: string) => Promise<AddressView | undefined>;
   now: () => string;
 }
 
@@ -58,7 +61,12 @@ export async function editOrder(
     }
     const set: Record<string, unknown> = { updatedAt: deps.now() };
     if (edit.deliveryAddress) set.deliveryAddress = edit.deliveryAddress;
-    if (edit.addressId) set.deliveryAddress = { addressId: edit.addressId };
+    if (edit.addressId) {
+      // As POST /orders: a saved address of the owner, stored with its id; another user's id is a 404.
+      const saved = await deps.findAddress(order.customerId, edit.addressId);
+      if (saved === undefined) throw new NotFoundError(`Address ${edit.addressId} not found`);
+      set.deliveryAddress = saved;
+    }
     if (edit.notes !== undefined) set.notes = edit.notes;
     let undoStock: (() => Promise<void>) | undefined;
     if (edit.items) {
@@ -82,10 +90,12 @@ export async function editOrder(
 }
 
 const restaurantsTable = requiredEnv('RESTAURANTS_TABLE_NAME');
+const profiles = new ProfileRepository(documentClient(), requiredEnv('PROFILE_TABLE_NAME'));
 const deps: EditOrderDeps = {
   orders: new OrdersRepository(documentClient(), requiredEnv('ORDERS_TABLE_NAME')),
   restaurants: new RestaurantsRepository(documentClient(), restaurantsTable),
   stock: new StockLedger(documentClient(), restaurantsTable),
+  findAddress: (userId, addressId) => profiles.getAddress(userId, addressId),
   now: () => new Date().toISOString(),
 };
 

@@ -22,7 +22,7 @@ const TABLE_GRANTS: Record<string, { tables: Record<string, TableAccess>; indexe
   ListOrders: { tables: { OrdersTable: 'read' }, indexes: ['OrdersTable/index/byCustomer'] },
   GetOrder: { tables: { OrdersTable: 'read' } },
   GetOrderStatus: { tables: { OrdersTable: 'read' } },
-  EditOrder: { tables: { OrdersTable: 'readWrite', RestaurantsTable: 'readWrite' } },
+  EditOrder: { tables: { OrdersTable: 'readWrite', RestaurantsTable: 'readWrite', ProfileTable: 'read' } },
   CancelOrder: { tables: { OrdersTable: 'readWrite' } },
   PriceOrder: { tables: { RestaurantsTable: 'read' } },
   ReserveStock: { tables: { RestaurantsTable: 'readWrite' } },
@@ -210,6 +210,7 @@ describe('StatelessStack', () => {
       expect(environment('EditOrder')).toMatchObject({
         ORDERS_TABLE_NAME: 'OrdersTable',
         RESTAURANTS_TABLE_NAME: 'RestaurantsTable',
+        PROFILE_TABLE_NAME: 'ProfileTable',
       });
     });
   });

@@ -294,6 +294,33 @@ describe('PATCH /orders/{orderId}', () => {
     });
   });
 
+  it("changes the address to one of the owner's saved addresses, stored with its id", async () => {
+    givenOrder();
+    const saved = { line1: '2 Side St', city: 'Springfield', postalCode: '12345' };
+    ddb
+      .on(GetCommand, { TableName: 'profile', Key: { userId: 'user-alice', sk: 'ADDRESS#addr-1' } })
+      .resolves({ Item: { userId: 'user-alice', sk: 'ADDRESS#addr-1', addressId: 'addr-1', address: saved } });
+    ddb.on(UpdateCommand, { TableName: 'orders' }).resolves({ Attributes: storedOrder({ version: 2 }) });
+
+    const res = await call(editOrder, byId(callers.alice, { method: 'PATCH', body: { addressId: 'addr-1' } }));
+
+    expect(res.statusCode).toBe(200);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: 'orders',
+      ExpressionAttributeValues: expect.objectContaining({ ':s1': { addressId: 'addr-1', ...saved } }),
+    });
+  });
+
+  it("answers 404 for an addressId that is not one of the owner's addresses and changes nothing", async () => {
+    givenOrder();
+    ddb.on(GetCommand, { TableName: 'profile' }).resolves({});
+
+    const res = await call(editOrder, byId(callers.alice, { method: 'PATCH', body: { addressId: 'someone-elses' } }));
+
+    expect(res.statusCode).toBe(404);
+    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { TableName: 'orders' });
+  });
+
   it('answers 422 OUT_OF_STOCK and leaves the order untouched when the new quantity is not in stock', async () => {
     givenOrder({ stockReserved: { m1: 2 } });
     givenMenu([menuItem('m1', { stock: 1 })]);
