@@ -135,11 +135,14 @@ const main = async (): Promise<void> => {
   console.log(
     [
       '',
-      `dishpatch local cloud is up (stage ${stage}, data in ${values['in-memory'] ? 'memory' : relative(root, dataDir) || '.'})`,
+      `dishpatch local cloud is up (stage ${stage}, data in ${values['in-memory'] ? 'memory' : dataDir})`,
       `  AWS endpoint   ${local.endpoint}    (export AWS_ENDPOINT_URL=${local.endpoint})`,
       `  REST API       ${local.apiUrl ?? '(no API in the template)'}`,
       `  console        ${local.endpoint}/_console`,
-      ...Object.entries(local.info).map(([k, v]) => `  ${k.padEnd(14)} ${v}`),
+      // The services' own facts, less the URLs already printed above.
+      ...Object.entries(local.info)
+        .filter(([k]) => !/^(endpoint|apiUrl|apiId|apiPort)\b/.test(k))
+        .map(([k, v]) => `  ${k.padEnd(14)} ${v}`),
       ...lines,
       '',
       'Ctrl-C stops it; the next start reuses the data.',

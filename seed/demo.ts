@@ -161,7 +161,7 @@ export const seed = async (ctx: SeedContext): Promise<string[]> => {
     ...DEMO_USERS.map((u) => `  ${u.role.padEnd(10)} ${u.email}${'restaurantId' in u ? ` (${u.restaurantId})` : ''}`),
     '',
     'Try it (bash; needs the AWS CLI for the event step):',
-    `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${ctx.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    `  export AWS_ENDPOINT_URL=${e} AWS_REGION=${ctx.region} AWS_DEFAULT_REGION=${ctx.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
     `  TOKEN=$(aws cognito-idp initiate-auth --endpoint-url ${e} --client-id ${clientId} --auth-flow USER_PASSWORD_AUTH \\`,
     `    --auth-parameters USERNAME=alice@dishpatch.example,PASSWORD='${DEMO_PASSWORD}' --query AuthenticationResult.IdToken --output text)`,
     `  curl -s ${api}/restaurants -H "Authorization: Bearer $TOKEN"`,
