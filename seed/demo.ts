@@ -144,11 +144,10 @@ const seedUsers = async (ctx: SeedContext, clientConfig: object): Promise<void> 
 
 /** Seeds the demo and returns the lines `npm start` prints: users, and copy-paste examples. */
 export const seed = async (ctx: SeedContext): Promise<string[]> => {
-  const clientConfig = {
-    endpoint: ctx.endpoint,
-    region: ctx.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
+  // A local cloud takes any credentials; a deployed stage (no endpoint) uses the environment's, like any client.
+  const clientConfig = ctx.endpoint
+    ? { endpoint: ctx.endpoint, region: ctx.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : { region: ctx.region };
   await seedRestaurants(ctx, clientConfig);
   await seedUsers(ctx, clientConfig);
   const clientId = output(ctx.outputs, 'UserPoolClientId');

@@ -25,7 +25,7 @@ describe('npm run simulate', () => {
 
     // Act
     const summary = await simulate({
-      target: { apiUrl: app.api, endpoint: app.endpoint, region, outputs: app.local.outputs },
+      target: { apiUrl: app.api, endpoint: app.endpoint, region, outputs: app.outputs },
       rate: 4,
       orders: 10,
       // The unanswered order is watched briefly: the local stage's acceptance wait is far longer than this test.

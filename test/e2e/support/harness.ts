@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   AdminConfirmSignUpCommand,
   CognitoIdentityProviderClient,
@@ -12,7 +13,14 @@ import { E2E_ASSEMBLY } from './global-setup';
 
 /** Dummy credentials: the local cloud does not check signatures. */
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-export const region = 'us-east-1';
+
+/**
+ * Where the suite runs: the local cloud (default), or a deployed stage with `DISHPATCH_E2E_TARGET=aws` and
+ * `DISHPATCH_OUTPUTS_FILE` (the `cdk deploy --outputs-file` JSON); credentials and region then come from the
+ * environment as for any AWS SDK client. The deploy pipeline's smoke test runs the suite that way.
+ */
+export const E2E_TARGET: 'local' | 'aws' = process.env.DISHPATCH_E2E_TARGET === 'aws' ? 'aws' : 'local';
+export const region = E2E_TARGET === 'aws' ? (process.env.AWS_REGION ?? 'us-east-1') : 'us-east-1';
 
 /** Silent unless `E2E_VERBOSE` names a level (`debug` shows the functions' own log lines). */
 const testLog = (): LocalLogger => {
@@ -24,13 +32,17 @@ const testLog = (): LocalLogger => {
 
 /** A running app on an in-memory local cloud, seeded, reached only through its public endpoints. */
 export interface App {
+  /** The AWS endpoint of the local cloud; empty against a deployed stage (the SDK's own endpoints). */
   readonly endpoint: string;
   readonly api: string;
-  readonly local: LocalCloud;
+  /** The local cloud; undefined against a deployed stage. */
+  readonly local: LocalCloud | undefined;
+  /** Stack outputs: stack name → key → value. */
+  readonly outputs: Record<string, Record<string, string>>;
   /** A stack output by key (UserPoolId, EventBusName, OrdersTableName, ...). */
   out(key: string): string;
-  /** SDK client config for the edge endpoint. */
-  readonly clientConfig: { endpoint: string; region: string; credentials: typeof credentials };
+  /** SDK client config: the edge endpoint with dummy credentials, or only the region against AWS. */
+  readonly clientConfig: { endpoint?: string; region: string; credentials?: typeof credentials };
   /** Signs in through Cognito's API and returns the ID token. */
   token(email: string, password?: string): Promise<string>;
   /** Signs up a new customer through Cognito's API (an admin confirms), signs in, returns the ID token. */
@@ -55,22 +67,43 @@ export interface ApiAnswer {
   readonly text: string;
 }
 
-/** Starts the synthesized app in memory on free ports and seeds the demo data. */
-export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> => {
+/** Where the app runs: a fresh in-memory local cloud, or the deployed stage the outputs file names. */
+const target = async (timeScale: number) => {
+  if (E2E_TARGET === 'aws') {
+    const file = process.env.DISHPATCH_OUTPUTS_FILE;
+    if (!file) throw new Error('DISHPATCH_E2E_TARGET=aws needs DISHPATCH_OUTPUTS_FILE (cdk deploy --outputs-file)');
+    const outputs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>;
+    return { local: undefined, endpoint: '', outputs, apiUrl: output(outputs, 'ApiUrl'), clientConfig: { region } };
+  }
   const local = await startLocalCloud({
     assemblyDir: E2E_ASSEMBLY,
     inMemory: true,
     edgePort: 0,
     apiPort: 0,
-    timeScale: opts.timeScale ?? 1,
+    timeScale,
     log: testLog(),
   });
-  const api = (local.apiUrl ?? '').replace(/\/$/, '');
-  await seed({ endpoint: local.endpoint, apiUrl: local.apiUrl, region, outputs: local.outputs, stage: 'local' });
   const clientConfig = { endpoint: local.endpoint, region, credentials };
+  return { local, endpoint: local.endpoint, outputs: local.outputs, apiUrl: local.apiUrl, clientConfig };
+};
+
+/**
+ * Starts the synthesized app in memory on free ports (or reaches the deployed stage, see {@link E2E_TARGET}) and
+ * seeds the demo data (idempotent: a deployed stage keeps what is there).
+ */
+export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> => {
+  const { local, endpoint, outputs, apiUrl, clientConfig } = await target(opts.timeScale ?? 1);
+  const api = (apiUrl ?? '').replace(/\/$/, '');
+  await seed({
+    endpoint,
+    apiUrl,
+    region,
+    outputs,
+    stage: E2E_TARGET === 'aws' ? (process.env.DISHPATCH_STAGE ?? '') : 'local',
+  });
   const cognito = new CognitoIdentityProviderClient(clientConfig);
   const tokens = new Map<string, string>();
-  const out = (key: string): string => output(local.outputs, key);
+  const out = (key: string): string => output(outputs, key);
   const token = async (email: string, password = DEMO_PASSWORD): Promise<string> => {
     const cached = tokens.get(`${email}:${password}`);
     if (cached) return cached;
@@ -87,9 +120,10 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
     return idToken;
   };
   return {
-    endpoint: local.endpoint,
+    endpoint,
     api,
     local,
+    outputs,
     out,
     clientConfig,
     token,
@@ -124,7 +158,9 @@ export const startApp = async (opts: { timeScale?: number } = {}): Promise<App> 
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
-    stop: () => local.stop(),
+    stop: async () => {
+      await local?.stop();
+    },
   };
 };
 

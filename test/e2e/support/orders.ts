@@ -193,16 +193,26 @@ export const awsCli = (app: App, args: string[]): Promise<unknown> =>
   new Promise((resolve, reject) => {
     execFile(
       'aws',
-      [...args, '--endpoint-url', app.endpoint, '--region', app.clientConfig.region, '--output', 'json'],
+      [
+        ...args,
+        ...(app.endpoint ? ['--endpoint-url', app.endpoint] : []),
+        '--region',
+        app.clientConfig.region,
+        '--output',
+        'json',
+      ],
       {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_PAGER: '',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
+        // Locally: dummy credentials and no profile; against a deployed stage: the environment's credentials.
+        env: app.endpoint
+          ? {
+              ...process.env,
+              AWS_ACCESS_KEY_ID: 'local',
+              AWS_SECRET_ACCESS_KEY: 'local',
+              AWS_PAGER: '',
+              AWS_CONFIG_FILE: '/dev/null',
+              AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+            }
+          : { ...process.env, AWS_PAGER: '' },
         timeout: 30_000,
       },
       (err, stdout, stderr) => {
