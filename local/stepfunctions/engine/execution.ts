@@ -61,7 +61,7 @@ export interface ExecutionInit {
   readonly definition: Definition;
   readonly input: unknown;
   readonly startDate: number;
-  /** Express executions keep no history on AWS; the engine still counts event ids. */
+  /** True for STANDARD executions: EXPRESS ones keep no history on AWS (the engine still counts event ids). */
   readonly recordHistory: boolean;
   readonly sink?: HistorySink;
   /** The stored history, used in place and appended to. */
@@ -137,7 +137,10 @@ export class Execution {
     const timeout = definition.TimeoutSeconds;
     let timer: { cancel: () => void } | undefined;
     if (timeout !== undefined) {
-      const remaining = this.init.startDate + (timeout * 1000) / this.env.timeScale - Date.now();
+      // The time scale shortens waiting on others. A STANDARD machine's bound is mostly such waiting, so it
+      // scales; an EXPRESS machine's bounds synchronous work (5 minutes at most), which a time scale cannot speed up.
+      const scale = this.init.recordHistory ? this.env.timeScale : 1;
+      const remaining = this.init.startDate + (timeout * 1000) / scale - Date.now();
       timer = longTimeout(() => this.controller.abort(new Cancelled('timedOut')), remaining);
     }
     const frame: Frame = {
@@ -894,8 +897,11 @@ class StateContext {
       }
     }
     const tag = { resourceType: historyType, resource: historyResource };
+    // Callback and .sync tasks wait on others, so their timeout scales; a request-response task's timeout bounds
+    // real work (a Lambda's run), which the time scale does not make faster.
     const timeoutMs =
-      ((timeoutSeconds ?? (pattern === 'request' ? 60 * 60 : DEFAULT_TASK_TIMEOUT_S)) * 1000) / this.env.timeScale;
+      ((timeoutSeconds ?? (pattern === 'request' ? 60 * 60 : DEFAULT_TASK_TIMEOUT_S)) * 1000) /
+      (pattern === 'request' ? 1 : this.env.timeScale);
     const deadline = resuming?.deadline ?? Date.now() + timeoutMs;
     let result: unknown;
     try {
