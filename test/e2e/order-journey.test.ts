@@ -3,7 +3,7 @@
  * restaurant accepts (EventBridge PutEvents through the SDK, the AWS CLI, or the staff route) and cooks, a courier
  * picks it up and delivers it; the payment is captured once and the execution history shows every step.
  */
-import { type App, pollUntil, startApp, USERS } from './support/harness';
+import { type App, pollUntil, startApp } from './support/harness';
 import {
   awsCli,
   awsCliAvailable,
@@ -16,6 +16,7 @@ import {
   placeOrderOk,
   putRestaurantEvent,
   restaurantEntry,
+  signInJourneyCast,
   staffEvent,
   statesEntered,
   waitForStatus,
@@ -31,11 +32,7 @@ let courier: string;
 
 beforeAll(async () => {
   app = await startApp();
-  [alice, staff, courier] = await Promise.all([
-    app.token(USERS.alice),
-    app.token(USERS.pizzeriaStaff),
-    app.token(USERS.courier),
-  ]);
+  ({ alice, staff, courier } = await signInJourneyCast(app));
 });
 
 afterAll(async () => {

@@ -19,6 +19,7 @@ import {
   putRestaurantEvent,
   type RestaurantEventType,
   restaurantEntry,
+  signInJourneyCast,
   staffEvent,
   statesEntered,
   stockOf,
@@ -36,11 +37,7 @@ let courier: string;
 
 beforeAll(async () => {
   app = await startApp();
-  [alice, staff, courier] = await Promise.all([
-    app.token(USERS.alice),
-    app.token(USERS.pizzeriaStaff),
-    app.token(USERS.courier),
-  ]);
+  ({ alice, staff, courier } = await signInJourneyCast(app));
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ADDRESS, type ApiAnswer, type App, pollUntil } from './harness';
+import { ADDRESS, type ApiAnswer, type App, pollUntil, USERS } from './harness';
 
 /** A minimal valid `POST /orders` body at the pizzeria; override any field. */
 export const orderBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -226,4 +226,14 @@ export const awsCli = (app: App, args: string[]): Promise<unknown> =>
 export const subOf = (token: string): string => {
   const payload = token.split('.')[1] ?? '';
   return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string }).sub;
+};
+
+/** The three parties of an order's journey, signed in: the customer (alice), the pizzeria's staff, the courier. */
+export const signInJourneyCast = async (app: App): Promise<{ alice: string; staff: string; courier: string }> => {
+  const [alice, staff, courier] = await Promise.all([
+    app.token(USERS.alice),
+    app.token(USERS.pizzeriaStaff),
+    app.token(USERS.courier),
+  ]);
+  return { alice, staff, courier };
 };
