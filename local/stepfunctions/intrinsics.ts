@@ -117,6 +117,15 @@ const expect = (fn: string, value: unknown, type: string): void => {
   if (!ok) throw new StatesError(StatesErrors.Runtime, `${fn}: expected ${type} but got ${actual}`);
 };
 
+/**
+ * Math functions take any number and round it half up (recorded on AWS, test_math_add: 1.49 + 1.5 = 3,
+ * -1.5 + 0 = -1, 2.5 + 0 = 3), which is exactly `Math.round`.
+ */
+const rounded = (fn: string, value: unknown): number => {
+  expect(fn, value, 'number');
+  return Math.round(value as number);
+};
+
 const HASHES: Record<string, string> = {
   MD5: 'md5',
   'SHA-1': 'sha1',
@@ -133,6 +142,22 @@ const seededRandom = (seed: number): number => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
+/**
+ * How Format renders a non-string argument. Recorded on AWS (test_context_json_path): objects print as
+ * `{Id=arn:..., Name=name}` and arrays as `[a, b]` (the service's own map/list rendering, not JSON), strings
+ * inside them unquoted.
+ */
+const formatValue = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${formatValue(x)}`)
+      .join(', ')}}`;
+  }
+  return String(v);
+};
+
 const format = (template: string, args: unknown[]): string => {
   let out = '';
   let next = 0;
@@ -142,8 +167,7 @@ const format = (template: string, args: unknown[]): string => {
       out += template[++i];
     } else if (c === '{' && template[i + 1] === '}') {
       if (next >= args.length) throw new StatesError(StatesErrors.Runtime, 'States.Format: not enough arguments');
-      const v = args[next++];
-      out += typeof v === 'string' ? v : JSON.stringify(v);
+      out += formatValue(args[next++]);
       i++;
     } else out += c;
   }
@@ -220,16 +244,12 @@ const call = (name: string, a: unknown[]): unknown => {
       return { ...(a[0] as object), ...(a[1] as object) };
     }
     case 'States.MathRandom': {
-      expect(name, a[0], 'integer');
-      expect(name, a[1], 'integer');
-      const [start, end] = [a[0] as number, a[1] as number];
+      const [start, end] = [rounded(name, a[0]), rounded(name, a[1])];
       const r = a[2] === undefined ? Math.random() : seededRandom(Number(a[2]));
       return start + Math.floor(r * (end - start));
     }
     case 'States.MathAdd':
-      expect(name, a[0], 'integer');
-      expect(name, a[1], 'integer');
-      return (a[0] as number) + (a[1] as number);
+      return rounded(name, a[0]) + rounded(name, a[1]);
     case 'States.StringSplit': {
       expect(name, a[0], 'string');
       expect(name, a[1], 'string');

@@ -74,7 +74,8 @@ export interface JsonataScope {
 export interface EvalSite {
   readonly stateName: string;
   readonly enteredEventId: number;
-  readonly field: string;
+  /** The definition field evaluated; undefined when the failure belongs to the state, not a field. */
+  readonly field: string | undefined;
 }
 
 const prefix = (site: EvalSite): string =>
