@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { arn as makeArn } from '../core/arn';
 import { AwsError } from '../core/errors';
 import type { Cloud, LocalContext, Operation, ResolvedResource, Service } from '../core/types';
-import { type Definition, Execution } from './engine/execution';
+import { checkpointTokens, type Definition, Execution } from './engine/execution';
 import { TokenRegistry } from './engine/tokens';
 import type { HistoryEvent } from './history';
 import { cloudIntegrations, type TaskIntegrations } from './integrations';
@@ -171,7 +171,7 @@ export class StepFunctionsService implements Service {
         // Stopped before its first state was recorded: start it over with a fresh history.
         record.history.length = 0;
       }
-      if (record.checkpoint?.token) this.tokens.reserve(record.checkpoint.token, record.executionArn);
+      for (const token of checkpointTokens(record.checkpoint)) this.tokens.reserve(token, record.executionArn);
       this.launch(record, record.checkpoint);
     }
   }

@@ -53,6 +53,7 @@ export class StepFunctionsStore {
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly file: string | undefined;
   private buffer: string[] = [];
+  private readonly dirtyCheckpoints = new Set<ExecutionRecord>();
   private flushScheduled = false;
   private closed = false;
 
@@ -108,6 +109,10 @@ export class StepFunctionsStore {
   private write(entry: JournalEntry): void {
     if (!this.file || this.closed) return;
     this.buffer.push(JSON.stringify(entry));
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -117,7 +122,14 @@ export class StepFunctionsStore {
   /** Writes buffered journal lines now (also called on stop). */
   flush(): void {
     this.flushScheduled = false;
-    if (!this.file || this.closed || this.buffer.length === 0) return;
+    if (!this.file || this.closed) return;
+    // Only an execution's latest checkpoint matters: it is serialised once per flush, after the events it
+    // follows, however often the engine moved it (a Map's branches move it at every state).
+    for (const record of this.dirtyCheckpoints) {
+      this.buffer.push(JSON.stringify({ k: 'c', a: record.executionArn, v: record.checkpoint ?? null }));
+    }
+    this.dirtyCheckpoints.clear();
+    if (this.buffer.length === 0) return;
     const text = `${this.buffer.join('\n')}\n`;
     this.buffer = [];
     appendFileSync(this.file, text);
@@ -175,6 +187,8 @@ export class StepFunctionsStore {
 
   setCheckpoint(record: ExecutionRecord, checkpoint: Checkpoint | undefined): void {
     record.checkpoint = checkpoint;
-    this.write({ k: 'c', a: record.executionArn, v: checkpoint ?? null });
+    if (!this.file || this.closed) return;
+    this.dirtyCheckpoints.add(record);
+    this.scheduleFlush();
   }
 }

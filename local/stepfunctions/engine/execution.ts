@@ -40,7 +40,39 @@ export interface Checkpoint {
   readonly heartbeatDeadline?: number;
   readonly attempts?: number[];
   readonly retryCount?: number;
+  /** A Map or Parallel state in progress: where each of its branches stands. */
+  readonly fanout?: Fanout;
 }
+
+/**
+ * The progress of a Map or Parallel state, kept in its checkpoint so a restart resumes the branches where they
+ * were (a branch waiting on a task token keeps its token) instead of running them again. Branches are keyed by
+ * index. The object is updated in place as branches move on; the journal serialises it when it flushes.
+ */
+export interface Fanout {
+  /** The Map/Parallel `...StateStarted` event the branches hang off. */
+  readonly startedId: number;
+  /** Map: the last event of the iteration that ended last (the next MapIterationStarted follows it). */
+  lastTail: number;
+  /** Map: the id of the last MapIteration{Succeeded,Failed} event. */
+  lastEndId: number;
+  readonly branches: Record<string, BranchProgress>;
+}
+
+/** One branch (Parallel) or iteration (Map) of a {@link Fanout}. */
+export type BranchProgress =
+  | { readonly status: 'done'; readonly output: unknown; readonly tail: number }
+  | { readonly status: 'failed'; readonly error?: string; readonly cause?: string; readonly tail: number }
+  | { readonly status: 'running'; readonly startId: number; readonly at?: Checkpoint };
+
+/** Every task token a checkpoint (and the branches inside it) waits on, so a restart can keep them valid. */
+export const checkpointTokens = (checkpoint: Checkpoint | undefined): string[] => {
+  if (!checkpoint) return [];
+  const nested = Object.values(checkpoint.fanout?.branches ?? {}).flatMap((b) =>
+    b.status === 'running' ? checkpointTokens(b.at) : [],
+  );
+  return checkpoint.token ? [checkpoint.token, ...nested] : nested;
+};
 
 /** Everything the interpreter needs from its host (the service, a test, a benchmark). */
 export interface EngineEnv {
@@ -75,7 +107,8 @@ interface Frame {
   vars: Record<string, unknown>;
   readonly chain: Chain;
   readonly signal: AbortSignal;
-  readonly top: boolean;
+  /** Records where this frame stands (top level: the journal; a branch: its slot in the parent's fanout). */
+  readonly save: ((checkpoint: Checkpoint) => void) | undefined;
   readonly history: HistoryRecorder;
   readonly queryLanguage: 'JSONPath' | 'JSONata';
   /** Tells a Map/Parallel scheduler that this branch now waits on something external. */
@@ -147,7 +180,7 @@ export class Execution {
       vars: { ...(checkpoint?.variables ?? {}) },
       chain,
       signal: this.controller.signal,
-      top: true,
+      save: this.init.onCheckpoint,
       history: this.history,
       queryLanguage: definition.QueryLanguage ?? 'JSONPath',
       onBlock: () => {},
@@ -292,7 +325,8 @@ export class Execution {
       enteredEventId = frame.history.add(frame.chain, `${state.Type}StateEntered`, { ...withInput(input), name });
     }
     const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume, enteredPrev);
-    if (frame.top && (!resume || resume.phase === 'enter')) ctx.checkpoint('enter');
+    if (frame.save && (!resume || resume.phase === 'enter'))
+      ctx.checkpoint('enter', resume?.fanout ? { fanout: resume.fanout } : {});
     const report = (e: unknown): never => {
       if (e instanceof QueryEvaluationError)
         this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
@@ -318,8 +352,8 @@ export class Execution {
   ) {
     return this.context(stateName, entered, retryCount, extra);
   }
-  /** @internal */ runBranch(def: Definition, input: unknown, frame: Frame): Promise<unknown> {
-    return this.runStates(def, input, frame);
+  /** @internal */ runBranch(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
+    return this.runStates(def, input, frame, startAt);
   }
 }
 
@@ -349,8 +383,7 @@ class StateContext {
   }
 
   checkpoint(phase: Checkpoint['phase'], extra: Partial<Checkpoint> = {}): void {
-    if (!this.frame.top) return;
-    this.exec.init.onCheckpoint?.({
+    this.frame.save?.({
       state: this.name,
       input: this.input,
       variables: this.frame.vars,
@@ -1054,21 +1087,47 @@ class StateContext {
 
   // ----- Parallel and Map
 
+  /** A branch's frame: fresh from the parent's variables, or (after a restart) where its checkpoint left it. */
   private childFrame(
     signal: AbortSignal,
     chainStart: number,
     onBlock: () => void,
-    history = this.frame.history,
+    history: HistoryRecorder,
+    save: Frame['save'],
+    at: Checkpoint | undefined,
   ): Frame {
     return {
-      vars: { ...this.frame.vars },
-      chain: { last: chainStart },
+      vars: { ...(at?.variables ?? this.frame.vars) },
+      chain: { last: at?.chainLast ?? chainStart },
       signal,
-      top: false,
+      save,
       history,
       queryLanguage: this.frame.queryLanguage,
       onBlock,
+      resume: at,
     };
+  }
+
+  /** The fanout a restart left for this state, if any; consumed, so a retry of the state starts a fresh one. */
+  private takeFanout(): Fanout | undefined {
+    const resumed = this.resume?.fanout;
+    this.resume = undefined;
+    return resumed;
+  }
+
+  /** What a branch's frame calls on each checkpoint: record it in the fanout, then journal the fanout. */
+  private branchSaver(fanout: Fanout, index: number, startId: number): Frame['save'] {
+    if (!this.frame.save) return undefined;
+    return (at) => {
+      fanout.branches[index] = { status: 'running', startId, at };
+      this.checkpoint('enter', { fanout });
+    };
+  }
+
+  /** Records a branch's end in the fanout and journals it. */
+  private settleBranch(fanout: Fanout, index: number, progress: BranchProgress): void {
+    fanout.branches[index] = progress;
+    if (this.frame.save) this.checkpoint('enter', { fanout });
   }
 
   /**
@@ -1114,7 +1173,15 @@ class StateContext {
         ? effective
         : this.payload(this.state.Parameters, this.pathScope(effective));
     const h = this.frame.history;
-    const startedId = h.add(this.frame.chain, 'ParallelStateStarted');
+    const resumed = this.takeFanout();
+    const fanout: Fanout = resumed ?? {
+      startedId: h.add(this.frame.chain, 'ParallelStateStarted'),
+      lastTail: 0,
+      lastEndId: 0,
+      branches: {},
+    };
+    const startedId = fanout.startedId;
+    if (!resumed && this.frame.save) this.checkpoint('enter', { fanout });
     const { controller, dispose } = childController(this.frame.signal);
     const results: unknown[] = new Array(branches.length);
     const tails: number[] = new Array(branches.length).fill(startedId);
@@ -1122,13 +1189,24 @@ class StateContext {
     let failedTail = startedId;
     try {
       await this.schedule(branches.length, 0, controller.signal, async (i, onBlock) => {
-        const frame = this.childFrame(controller.signal, startedId, onBlock);
+        const progress = fanout.branches[i];
+        if (progress?.status === 'done') {
+          results[i] = progress.output;
+          tails[i] = progress.tail;
+          return;
+        }
+        const at = progress?.status === 'running' ? progress.at : undefined;
+        const save = this.branchSaver(fanout, i, startedId);
+        const frame = this.childFrame(controller.signal, startedId, onBlock, h, save, at);
         const def = branches[i] as Definition;
         try {
-          results[i] = await this.exec.runBranch(def, branchInput, {
-            ...frame,
-            queryLanguage: def.QueryLanguage ?? frame.queryLanguage,
-          });
+          results[i] = await this.exec.runBranch(
+            def,
+            at ? at.input : branchInput,
+            { ...frame, queryLanguage: def.QueryLanguage ?? frame.queryLanguage },
+            at?.state,
+          );
+          this.settleBranch(fanout, i, { status: 'done', output: results[i], tail: frame.chain.last });
         } catch (e) {
           if (!failure && e instanceof StatesError) {
             failure = e;
@@ -1188,6 +1266,7 @@ class StateContext {
     const s = this.state;
     const processor = (s.ItemProcessor ?? s.Iterator) as Definition;
     const distributed = processor.ProcessorConfig?.Mode === 'DISTRIBUTED';
+    const resumed = this.takeFanout();
     const effective = this.jsonata ? this.input : this.selectPath(s.InputPath, this.input);
     let items: unknown;
     if (this.jsonata) {
@@ -1219,7 +1298,7 @@ class StateContext {
     const h = this.frame.history;
     const chain = this.frame.chain;
     const maxConcurrency = (await this.mapLimit('MaxConcurrency', effective, 'integer')) ?? 0;
-    h.add(chain, 'MapStateStarted', { length: list.length });
+    if (!resumed) h.add(chain, 'MapStateStarted', { length: list.length });
     const toleratedCount = await this.mapLimit('ToleratedFailureCount', effective, 'integer');
     const toleratedPercentage = await this.mapLimit('ToleratedFailurePercentage', effective, 'float');
     if (toleratedCount !== undefined && toleratedCount < 0)
@@ -1227,18 +1306,23 @@ class StateContext {
     if (toleratedPercentage !== undefined && (toleratedPercentage < 0 || toleratedPercentage > 100)) {
       throw this.runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
     }
-    if (distributed) {
+    if (distributed && !resumed) {
       h.add(chain, 'MapRunStarted', {
         mapRunArn: `${this.exec.init.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${s.Label ?? this.name}:${randomUUID()}`,
       });
     }
+    const fanout: Fanout = resumed ?? {
+      startedId: chain.last,
+      lastTail: chain.last,
+      lastEndId: chain.last,
+      branches: {},
+    };
+    if (!resumed && this.frame.save) this.checkpoint('enter', { fanout });
     const selector = s.ItemSelector ?? s.Parameters;
     const { controller, dispose } = childController(this.frame.signal);
     const results: unknown[] = new Array(list.length);
     let failures = 0;
     let failure: StatesError | undefined;
-    let lastTail = chain.last;
-    let lastEndId = chain.last;
     const threshold = (): boolean => {
       if (!distributed && toleratedCount === undefined && toleratedPercentage === undefined) return failures > 0;
       const countOk = toleratedCount === undefined ? toleratedPercentage !== undefined : failures <= toleratedCount;
@@ -1250,28 +1334,58 @@ class StateContext {
     };
     try {
       await this.schedule(list.length, maxConcurrency, controller.signal, async (index, onBlock) => {
+        const progress = fanout.branches[index];
+        if (progress?.status === 'done') {
+          results[index] = progress.output;
+          return;
+        }
+        if (progress?.status === 'failed') {
+          failures++;
+          results[index] = { Error: progress.error, Cause: progress.cause };
+          return;
+        }
+        const at = progress?.status === 'running' ? progress.at : undefined;
         const item = list[index];
         const mapContext = { Map: { Item: { Index: index, Value: item } } };
         let itemInput: unknown = item;
-        if (selector !== undefined) {
+        if (selector !== undefined && !at) {
           itemInput = this.jsonata
             ? await this.evalField('ItemSelector', selector, this.statesVar({}, mapContext))
             : this.payload(selector, this.pathScope(effective, undefined, mapContext));
         }
         const childHistory = distributed ? new HistoryRecorder(false) : h;
-        const startId = distributed
-          ? 0
-          : h.add({ last: lastTail }, 'MapIterationStarted', { index, name: this.name }, { keepChain: true });
-        const frame = this.childFrame(controller.signal, startId, onBlock, childHistory);
+        const startId =
+          progress?.status === 'running'
+            ? progress.startId
+            : distributed
+              ? 0
+              : h.add(
+                  { last: fanout.lastTail },
+                  'MapIterationStarted',
+                  { index, name: this.name },
+                  { keepChain: true },
+                );
+        const save = this.branchSaver(fanout, index, startId);
+        const frame = this.childFrame(controller.signal, startId, onBlock, childHistory, save, at);
+        // Started before its first state checkpoints: a restart in between starts it again from its MapIterationStarted.
+        if (!progress) fanout.branches[index] = { status: 'running', startId };
         try {
-          results[index] = await this.exec.runBranch(processor, itemInput, {
-            ...frame,
-            queryLanguage: processor.QueryLanguage ?? frame.queryLanguage,
-          });
+          results[index] = await this.exec.runBranch(
+            processor,
+            at ? at.input : itemInput,
+            { ...frame, queryLanguage: processor.QueryLanguage ?? frame.queryLanguage },
+            at?.state,
+          );
           if (!distributed) {
-            lastEndId = h.add(frame.chain, 'MapIterationSucceeded', { index, name: this.name }, { keepChain: true });
-            lastTail = frame.chain.last;
+            fanout.lastEndId = h.add(
+              frame.chain,
+              'MapIterationSucceeded',
+              { index, name: this.name },
+              { keepChain: true },
+            );
+            fanout.lastTail = frame.chain.last;
           }
+          this.settleBranch(fanout, index, { status: 'done', output: results[index], tail: frame.chain.last });
         } catch (e) {
           if (!(e instanceof StatesError)) {
             if (e instanceof Cancelled && failure && !distributed) {
@@ -1283,9 +1397,20 @@ class StateContext {
           failures++;
           results[index] = { Error: e.error, Cause: e.cause };
           if (!distributed) {
-            lastEndId = h.add(frame.chain, 'MapIterationFailed', { index, name: this.name }, { keepChain: true });
-            lastTail = frame.chain.last;
+            fanout.lastEndId = h.add(
+              frame.chain,
+              'MapIterationFailed',
+              { index, name: this.name },
+              { keepChain: true },
+            );
+            fanout.lastTail = frame.chain.last;
           }
+          this.settleBranch(fanout, index, {
+            status: 'failed',
+            error: e.error,
+            cause: e.cause,
+            tail: frame.chain.last,
+          });
           if (!failure && threshold()) {
             failure = distributed
               ? new StatesError(
@@ -1317,7 +1442,7 @@ class StateContext {
       if (this.enteredPrev === 0) chain.last = runDone;
       return this.finishWithResult(results, effective);
     }
-    if (list.length > 0) chain.last = lastEndId;
+    if (list.length > 0) chain.last = fanout.lastEndId;
     h.add(chain, 'MapStateSucceeded', undefined, { keepChain: true });
     return this.finishWithResult(results, effective);
   }

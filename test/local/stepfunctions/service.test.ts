@@ -302,6 +302,102 @@ describe('durability (executions persist under dataDir and resume after a restar
     }
   });
 
+  it('resumes the branches of a Parallel and the iterations of a Map inside it with their tokens', async () => {
+    // Prepare: three tasks waiting on tokens, two in Map iterations nested in a Parallel branch.
+    const ask = (body: Record<string, unknown>, next?: string) => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token', ...body } },
+      ...(next ? { Next: next } : { End: true }),
+    });
+    const definition = JSON.stringify({
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [
+            { StartAt: 'Prepare', States: { Prepare: { Type: 'Pass', Next: 'AskA' }, AskA: ask({ who: 'a' }) } },
+            {
+              StartAt: 'Each',
+              States: {
+                Each: {
+                  Type: 'Map',
+                  ItemsPath: '$.items',
+                  ItemProcessor: { StartAt: 'AskItem', States: { AskItem: ask({ 'item.$': '$' }) } },
+                  End: true,
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
+    type Body = { token: string; who?: string; item?: number };
+    const bodies: Body[] = [];
+    const catcher = fakeIntegrations({
+      'sqs:sendMessage': (req) => {
+        bodies.push((req.parameters as { MessageBody: Body }).MessageBody);
+        return { MessageId: String(bodies.length) };
+      },
+    });
+    // Each task is answered with what it asked, so the output shows which answer reached which task.
+    const answer = async (service: StepFunctionsService, asked: Body[]) => {
+      for (const { token, ...rest } of asked) {
+        await call(service, 'SendTaskSuccess', { taskToken: token, output: JSON.stringify({ answered: rest }) });
+      }
+    };
+    const run = async (restart: boolean) => {
+      const folder = mkdtempSync(join(tmpdir(), 'sfn-'));
+      bodies.length = 0;
+      let service = new StepFunctionsService(context(folder), undefined, { integrations: catcher });
+      try {
+        const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+          name: 'fan',
+          definition,
+          roleArn: 'r',
+        });
+        const { executionArn } = await call(service, 'StartExecution', {
+          stateMachineArn,
+          input: '{"items":[1,2]}',
+        });
+        await eventually(
+          () => call(service, 'GetExecutionHistory', { executionArn }),
+          (h) => h.events.filter((e: { type: string }) => e.type === 'TaskSubmitted').length === 3,
+        );
+        if (restart) {
+          await service.stop();
+          service = new StepFunctionsService(context(folder), undefined, { integrations: catcher });
+          await service.start();
+        }
+        await answer(service, [...bodies].reverse());
+        const d = await eventually(
+          () => call(service, 'DescribeExecution', { executionArn }),
+          (x) => x.status !== 'RUNNING',
+        );
+        const { events } = await call(service, 'GetExecutionHistory', { executionArn });
+        return { d, events: events as { id: number; type: string }[], sent: bodies.length };
+      } finally {
+        await service.stop();
+        rmSync(folder, { recursive: true, force: true });
+      }
+    };
+    // Act
+    const uninterrupted = await run(false);
+    const restarted = await run(true);
+    // Assess: same outcome, nothing sent twice, and the same events (no state of a branch entered again).
+    expect(restarted.d.status).toBe('SUCCEEDED');
+    expect(JSON.parse(restarted.d.output)).toEqual([
+      { answered: { who: 'a' } },
+      [{ answered: { item: 1 } }, { answered: { item: 2 } }],
+    ]);
+    expect(restarted.d.output).toBe(uninterrupted.d.output);
+    expect(restarted.sent).toBe(3);
+    expect(restarted.events.map((e) => e.id)).toEqual(restarted.events.map((_, i) => i + 1));
+    const types = (events: { type: string }[]) => events.map((e) => e.type).sort();
+    expect(types(restarted.events)).toEqual(types(uninterrupted.events));
+  });
+
   it('re-arms a Wait state after a restart', async () => {
     const definition = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 20, End: true } } });
     const before = new StepFunctionsService(context(dir, 100), undefined, { integrations: fakeIntegrations({}) });
