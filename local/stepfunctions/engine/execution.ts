@@ -121,7 +121,12 @@ interface StepResult {
   readonly output: unknown;
 }
 
+/** 256 KiB of UTF-8 (Developer Guide, "Step Functions service quotas": maximum input or output size). */
 const MAX_PAYLOAD = 262_144;
+
+/** Over the payload quota? A UTF-16 unit is at most 3 UTF-8 bytes, so short text needs no byte count. */
+const tooLarge = (text: string | undefined): boolean =>
+  text !== undefined && text.length * 3 > MAX_PAYLOAD && Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD;
 const DEFAULT_TASK_TIMEOUT_S = 99_999_999;
 
 const typeOfJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
@@ -545,7 +550,7 @@ class StateContext {
 
   private exit(output: unknown, assigned: Record<string, unknown> | undefined, next: string | undefined): StepResult {
     const text = JSON.stringify(output);
-    if (text !== undefined && text.length > MAX_PAYLOAD) {
+    if (tooLarge(text)) {
       throw new StatesError(
         StatesErrors.DataLimitExceeded,
         `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
@@ -972,7 +977,7 @@ class StateContext {
       }
       throw e;
     }
-    if (JSON.stringify(result ?? null).length > MAX_PAYLOAD) {
+    if (tooLarge(JSON.stringify(result ?? null))) {
       const who = lambdaArn ? historyResource : historyType;
       throw new StatesError(
         StatesErrors.DataLimitExceeded,
