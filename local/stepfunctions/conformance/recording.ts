@@ -1,0 +1,321 @@
+/**
+ * Reads the Step Functions executions recorded from AWS (../shared/conformance, see its README): every
+ * recorded history of every test (a test may record several, e.g. one per input), the template it most
+ * likely ran, and whether it can be replayed. Generic: it knows the recording format, not any workflow.
+ *
+ * A case needs no resource when its definition has no Task; otherwise its Tasks are answered by the
+ * playback of the recorded answers (see ./playback.ts). Templates the recording test completed at run time
+ * (`"__tbd__"`, `%PLACEHOLDER%`) are filled from what the recording reveals: a Task's `Resource` from the
+ * state's scheduled event, a `Parameters`/`Arguments` field from the recorded parameters, a
+ * `%..._LITERAL_PLACEHOLDER%` from the test's `$`-path parameter. What the recording does not reveal keeps
+ * the case skipped, with the field named in the reason.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import JSON5 from 'json5';
+import type { Definition } from '../engine/execution';
+import { type Json, parseLoose } from './compare';
+import { type RecordedCall, recordedCalls } from './playback';
+
+/** Whether a replay runs on the engine alone or with recorded resource answers played back. */
+export type CaseKind = 'no-resource' | 'played-back';
+
+/** One recorded execution and the definition it ran. */
+export interface ConformanceCase {
+  /** The test id, with `#<recorded key>` when the test recorded several histories. */
+  readonly id: string;
+  readonly file: string;
+  /** The `recorded-content` key the history was read from. */
+  readonly historyKey: string;
+  readonly templatePath: string | undefined;
+  /** The definition, with the placeholders the recording reveals filled in. */
+  readonly definition: Definition | undefined;
+  readonly input: unknown;
+  readonly recorded: readonly Json[];
+  readonly kind: CaseKind;
+  /** The recorded Task invocations (empty for `no-resource`). */
+  readonly calls: readonly RecordedCall[];
+  /** Why the case cannot be replayed locally (activity, template completed by test code...). */
+  readonly skip?: string;
+  /** The particulars behind `skip` (which fields the recording does not reveal). */
+  readonly skipDetail?: string;
+}
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+
+/** The state maps of a definition and of every nested branch / item processor. */
+const stateMaps = (def: Json, out: Record<string, Json>[] = []): Record<string, Json>[] => {
+  const states = (def.States ?? {}) as Record<string, Json>;
+  out.push(states);
+  for (const state of Object.values(states)) {
+    for (const b of (state.Branches ?? []) as Json[]) stateMaps(b, out);
+    const proc = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
+    if (proc) stateMaps(proc, out);
+  }
+  return out;
+};
+
+const allStates = (def: Json): [string, Json][] => stateMaps(def).flatMap((m) => Object.entries(m));
+
+/** State name -> `Type` (with `Map:DISTRIBUTED` for distributed maps), over all nested branches. */
+const stateNames = (def: Json): Map<string, string> => {
+  const out = new Map<string, string>();
+  for (const [name, state] of allStates(def)) {
+    const proc = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
+    const mode = ((proc?.ProcessorConfig as Json | undefined)?.Mode as string | undefined) ?? '';
+    out.set(name, `${String(state.Type)}${mode === 'DISTRIBUTED' ? ':DISTRIBUTED' : ''}`);
+  }
+  return out;
+};
+
+const hasTask = (def: Json): boolean => allStates(def).some(([, s]) => s.Type === 'Task');
+
+const tokens = (s: string): Set<string> =>
+  new Set(
+    s
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((t) => t.length > 1),
+  );
+
+/** Recorded inputs mask timestamps; a fresh instant stands in so the execution can run. */
+const unmask = (v: unknown): unknown => {
+  if (v === 'timestamp' || v === '<timestamp>') return new Date().toISOString();
+  if (Array.isArray(v)) return v.map(unmask);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unmask(x)]));
+  return v;
+};
+
+const PLACEHOLDER = /^(_+tbd_+|%[A-Z_]+%)$/;
+
+/** The scheduled event of the first run of `stateName` in a history, if it ran a Task. */
+const scheduledOf = (events: readonly Json[], stateName: string): Json | undefined => {
+  const entered = events.findIndex(
+    (e) => e.type === 'TaskStateEntered' && (e.stateEnteredEventDetails as Json | undefined)?.name === stateName,
+  );
+  if (entered < 0) return undefined;
+  const enteredId = (events[entered] as Json).id;
+  return events
+    .slice(entered + 1)
+    .find(
+      (e) =>
+        (e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled') &&
+        (typeof enteredId !== 'number' || e.previousEventId === enteredId),
+    );
+};
+
+/** The `Resource` ARN a scheduled event reveals. */
+const resourceOf = (scheduled: Json): string => {
+  if (scheduled.type === 'LambdaFunctionScheduled') {
+    return String((scheduled.lambdaFunctionScheduledEventDetails as Json).resource);
+  }
+  const d = scheduled.taskScheduledEventDetails as Json;
+  return `arn:aws:states:::${String(d.resourceType)}:${String(d.resource)}`;
+};
+
+/**
+ * Whether a template's `Resource` can be the one a recorded scheduled event reveals (see {@link resourceOf}):
+ * a placeholder or JSONata expression can be anything; an integration ARN must name the same integration
+ * (its region and account aside); a Lambda function ARN must be a Lambda function ARN.
+ */
+const sameResource = (written: string | undefined, revealed: string): boolean => {
+  if (written === undefined || PLACEHOLDER.test(written) || written.startsWith('{%')) return true;
+  const integration = (arn: string): string | undefined => /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(arn)?.[1];
+  return integration(written) === integration(revealed);
+};
+
+/** The value at a key path of the recorded parameters (keys as written in the template, `.$` excluded). */
+const at = (value: unknown, path: readonly string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), value);
+
+/**
+ * Fills the placeholders of a template from the recorded history (in place, on a copy). Returns what stayed
+ * unfilled, as `State.Field` names.
+ */
+const fillPlaceholders = (def: Json, events: readonly Json[], testParam: string | undefined): string[] => {
+  const missing: string[] = [];
+  for (const [name, state] of allStates(def)) {
+    const scheduled = state.Type === 'Task' ? scheduledOf(events, name) : undefined;
+    const sent = scheduled
+      ? parseLoose(
+          (scheduled.taskScheduledEventDetails as Json | undefined)?.parameters ??
+            (scheduled.lambdaFunctionScheduledEventDetails as Json | undefined)?.input,
+        )
+      : undefined;
+    const fill = (holder: Json, key: string, path: string[], field: string): void => {
+      const value = holder[key];
+      if (typeof value === 'string' && PLACEHOLDER.test(value)) {
+        if (/^%[A-Z_]+_LITERAL_PLACEHOLDER%$/.test(value) && testParam?.startsWith('$')) holder[key] = testParam;
+        else if (field === 'Resource' && scheduled) holder[key] = resourceOf(scheduled);
+        else if ((field === 'Parameters' || field === 'Arguments') && at(sent, path) !== undefined)
+          holder[key] = at(sent, path);
+        // A Task that never ran in the recording is not run by a faithful replay either.
+        else if (!((field === 'Resource' || field === 'Parameters' || field === 'Arguments') && !scheduled))
+          missing.push(`${name}.${[field, ...path].join('.')}`);
+        return;
+      }
+      if (value && typeof value === 'object') {
+        for (const k of Object.keys(value)) fill(value as Json, k, [...path, k], field);
+      }
+    };
+    for (const key of Object.keys(state)) {
+      if (key === 'Branches' || key === 'ItemProcessor' || key === 'Iterator') continue;
+      fill(state, key, [], key);
+    }
+  }
+  return missing;
+};
+
+/** How a test's history keys name one history; the `[True]` listing is another one's events reversed. */
+const historyKeys = (content: Json): string[] =>
+  Object.keys(content).filter((k) => {
+    const v = content[k] as Json | undefined;
+    return !!v && typeof v === 'object' && Array.isArray(v.events) && (v.events as unknown[]).length > 0;
+  });
+
+interface Template {
+  readonly def: Json;
+  readonly names: Map<string, string>;
+  /** Task state name -> `Resource` as written. */
+  readonly resources: Map<string, string>;
+  readonly tokens: Set<string>;
+}
+
+/** Loads every recorded execution history with the template it most likely ran. */
+export const loadCases = (root: string): ConformanceCase[] => {
+  const sfn = join(root, 'aws-recorded', 'stepfunctions');
+  const index = JSON.parse(readFileSync(join(sfn, 'template-index.json'), 'utf8')) as Record<string, string>;
+  const templates = new Map<string, Template>();
+  for (const file of walk(join(sfn, 'templates')).filter((f) => f.endsWith('.json5'))) {
+    try {
+      const def = JSON5.parse(readFileSync(file, 'utf8')) as Json;
+      const rel = relative(join(root, 'aws-recorded'), file);
+      const resources = new Map(
+        allStates(def).flatMap(([n, st]) => (typeof st.Resource === 'string' ? [[n, st.Resource] as const] : [])),
+      );
+      templates.set(rel, {
+        def,
+        names: stateNames(def),
+        resources,
+        tokens: tokens(`${rel} ${String(def.Comment ?? '')}`),
+      });
+    } catch {
+      // A template that is deliberately invalid JSON belongs to a validation case, not an execution.
+    }
+  }
+  const byConstant = new Map<string, string[]>();
+  for (const [key, path] of Object.entries(index)) {
+    const constant = key.split('.').pop() as string;
+    byConstant.set(constant, [...(byConstant.get(constant) ?? []), path]);
+  }
+  const cases: ConformanceCase[] = [];
+  for (const file of walk(join(sfn, 'v2')).filter((f) => f.endsWith('.snapshot.json'))) {
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { 'recorded-content'?: Json }>;
+    for (const [testId, entry] of Object.entries(snapshot)) {
+      const content = entry['recorded-content'] ?? {};
+      const keys = historyKeys(content);
+      for (const key of keys) {
+        const events = (content[key] as Json).events as Json[];
+        const id = keys.length > 1 ? `${testId}#${key}` : testId;
+        cases.push(toCase({ id, testId, key, file: relative(sfn, file), events, templates, byConstant }));
+      }
+    }
+  }
+  return cases;
+};
+
+const toCase = (o: {
+  id: string;
+  testId: string;
+  key: string;
+  file: string;
+  events: Json[];
+  templates: Map<string, Template>;
+  byConstant: Map<string, string[]>;
+}): ConformanceCase => {
+  const { id, testId, events, templates } = o;
+  const started = events[0]?.executionStartedEventDetails as Json | undefined;
+  const input = unmask(parseLoose(started?.input));
+  const distributed = events.some((e) => e.type === 'MapRunStarted');
+  const entered = new Map<string, string>();
+  for (const e of events) {
+    const n = (e.stateEnteredEventDetails as Json | undefined)?.name;
+    if (typeof n === 'string') entered.set(n, String(e.type).replace(/StateEntered$/, ''));
+  }
+  const ran = new Map<string, string>();
+  for (const name of entered.keys()) {
+    const scheduled = scheduledOf(events, name);
+    if (scheduled) ran.set(name, resourceOf(scheduled));
+  }
+  // The top-level state a succeeded execution ended on must be an end state of the template.
+  const end = events.length - 1;
+  const lastState =
+    events[end]?.type === 'ExecutionSucceeded' && String(events[end - 1]?.type).endsWith('StateExited')
+      ? ((events[end - 1]?.stateExitedEventDetails as Json | undefined)?.name as string | undefined)
+      : undefined;
+  const firstEntered = (events.find((e) => e.stateEnteredEventDetails)?.stateEnteredEventDetails as Json | undefined)
+    ?.name;
+  const param = /\[([^\]]+)\]$/.exec(testId)?.[1];
+  const fits = (p: string): boolean => {
+    const t = templates.get(p);
+    if (!t || (firstEntered !== undefined && t.def.StartAt !== firstEntered)) return false;
+    const types = [...t.names.values()];
+    if (distributed && !types.includes('Map:DISTRIBUTED')) return false;
+    const last = lastState ? (t.def.States as Record<string, Json> | undefined)?.[lastState] : undefined;
+    if (lastState && (!last || !(last.End === true || last.Type === 'Succeed'))) return false;
+    return (
+      [...entered].every(([n, type]) => t.names.get(n)?.split(':')[0] === type) &&
+      [...ran].every(([n, resource]) => sameResource(t.resources.get(n), resource))
+    );
+  };
+  let candidates = (param ? (o.byConstant.get(param.split('.').pop() ?? param) ?? []) : []).filter(
+    (p) => templates.has(p) && fits(p),
+  );
+  if (candidates.length === 0) candidates = [...templates.keys()].filter(fits);
+  // The test's file, class and function names and its folder name the feature the template exercises.
+  const testTokens = tokens(`${testId.split('/').pop() ?? testId} ${o.file}`);
+  const fileTokens = param ? /^(.+?)\.json5/.exec(param)?.[1] : undefined;
+  const score = (p: string): number => {
+    if (fileTokens && p.endsWith(`/${fileTokens}.json5`)) return 1000;
+    let n = 0;
+    for (const t of templates.get(p)?.tokens ?? []) n += testTokens.has(t) ? 10 : -1;
+    if (!distributed && [...(templates.get(p)?.names.values() ?? [])].includes('Map:DISTRIBUTED')) n -= 5;
+    return n;
+  };
+  candidates.sort((a, b) => score(b) - score(a) || a.localeCompare(b));
+  const templatePath = candidates[0];
+  const template = templatePath ? templates.get(templatePath)?.def : undefined;
+  const def = template ? (structuredClone(template) as Json) : undefined;
+  const missing = def ? fillPlaceholders(def, events, param) : [];
+  if (def && missing.length === 0 && /"_+tbd_+"|%[A-Z_]+%/.test(JSON.stringify(def))) missing.push('(elsewhere)');
+  const text = JSON.stringify(def ?? {});
+  const kind: CaseKind = def && hasTask(def) ? 'played-back' : 'no-resource';
+  const ended = /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(String(events[events.length - 1]?.type));
+  let skip: string | undefined;
+  if (o.key.includes('reverseOrder[True]')) skip = 'the same history listed in reverse order';
+  else if (!def) skip = 'no matching template';
+  else if (!ended) skip = 'recorded before the execution ended';
+  else if (events.some((e) => String(e.type).startsWith('Activity')) || /:activity:/.test(text))
+    skip = 'activity task (activities are not implemented by the engine)';
+  else if (/"(ItemReader|ResultWriter)"/.test(text))
+    skip = 'ItemReader/ResultWriter (S3; not implemented by the engine)';
+  else if (missing.length > 0) skip = 'template completed by the recording test code, value not in the recording';
+  else if (/"Seconds":\s*(\d{3,})/.test(text)) skip = 'long wait';
+  return {
+    id,
+    file: o.file,
+    historyKey: o.key,
+    templatePath,
+    definition: def as Definition | undefined,
+    input,
+    recorded: events,
+    kind,
+    calls: kind === 'played-back' ? recordedCalls(events) : [],
+    ...(skip ? { skip } : {}),
+    ...(missing.length > 0 ? { skipDetail: `unfilled: ${missing.join(', ')}` } : {}),
+  };
+};
