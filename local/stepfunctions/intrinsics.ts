@@ -33,8 +33,9 @@ const parse = (text: string): Arg => {
       while (i < text.length && text[i] !== "'") {
         if (text[i] === '\\' && i + 1 < text.length) {
           const next = text[i + 1] as string;
-          // Format keeps its braces escaped so it can tell literal braces from placeholders.
-          out += next === '{' || next === '}' ? `\\${next}` : next;
+          // Escapes of the characters Format gives a meaning ({, } and \) are kept until Format reads the
+          // template, so `\\{}` stays a backslash followed by a placeholder; other arguments drop them later.
+          out += next === '{' || next === '}' || next === '\\' ? `\\${next}` : next;
           i += 2;
         } else out += text[i++];
       }
@@ -163,7 +164,7 @@ const format = (template: string, args: unknown[]): string => {
   let next = 0;
   for (let i = 0; i < template.length; i++) {
     const c = template[i] as string;
-    if (c === '\\' && (template[i + 1] === '{' || template[i + 1] === '}')) {
+    if (c === '\\' && (template[i + 1] === '{' || template[i + 1] === '}' || template[i + 1] === '\\')) {
       out += template[++i];
     } else if (c === '{' && template[i + 1] === '}') {
       if (next >= args.length) throw new StatesError(StatesErrors.Runtime, 'States.Format: not enough arguments');
@@ -174,7 +175,34 @@ const format = (template: string, args: unknown[]): string => {
   return out;
 };
 
+/** How many arguments each function takes (Developer Guide, "Intrinsic functions"): [min, max]. */
+const ARITY: Record<string, [number, number]> = {
+  'States.Format': [1, Number.POSITIVE_INFINITY],
+  'States.StringToJson': [1, 1],
+  'States.JsonToString': [1, 1],
+  'States.Array': [0, Number.POSITIVE_INFINITY],
+  'States.ArrayPartition': [2, 2],
+  'States.ArrayContains': [2, 2],
+  'States.ArrayRange': [3, 3],
+  'States.ArrayGetItem': [2, 2],
+  'States.ArrayLength': [1, 1],
+  'States.ArrayUnique': [1, 1],
+  'States.Base64Encode': [1, 1],
+  'States.Base64Decode': [1, 1],
+  'States.Hash': [2, 2],
+  'States.JsonMerge': [3, 3],
+  'States.MathRandom': [2, 3],
+  'States.MathAdd': [2, 2],
+  'States.StringSplit': [2, 2],
+  'States.UUID': [0, 0],
+};
+
 const call = (name: string, a: unknown[]): unknown => {
+  const arity = ARITY[name];
+  if (arity && (a.length < arity[0] || a.length > arity[1])) {
+    const expected = arity[0] === arity[1] ? String(arity[0]) : `${arity[0]} to ${arity[1]}`;
+    throw new StatesError(StatesErrors.Runtime, `${name}: expected ${expected} arguments but got ${a.length}`);
+  }
   switch (name) {
     case 'States.Format':
       expect(name, a[0], 'string');
@@ -281,7 +309,7 @@ const evaluateArg = (arg: Arg, scope: PathScope): unknown => {
       const v = evaluateArg(x, scope);
       // Only the Format template gives escaped braces a meaning; elsewhere they are plain braces.
       const keepEscapes = arg.name === 'States.Format' && i === 0;
-      return x.kind === 'literal' && typeof v === 'string' && !keepEscapes ? v.replace(/\\([{}])/g, '$1') : v;
+      return x.kind === 'literal' && typeof v === 'string' && !keepEscapes ? v.replace(/\\([{}\\])/g, '$1') : v;
     }),
   );
 };

@@ -37,8 +37,19 @@ describe('intrinsic syntax (Developer Guide "Intrinsic functions": .$ keys, nest
     expect(run.output).toEqual({ v: 'name.A!' });
   });
 
+  it('keeps an escaped backslash before a placeholder a backslash (\\\\{} is a backslash then a value)', async () => {
+    // The intrinsic text (after JSON decoding) is: States.Format('a\\{}b', $.x)
+    const r = await evalParameter("States.Format('a\\\\{}b', $.x)", { x: 'X' });
+    expect(r.value).toBe('a\\Xb');
+  });
+
+  it('drops the escapes of reserved characters in arguments other than the Format template', async () => {
+    const r = await evalParameter("States.Array('\\{x\\}', 'back\\\\slash')");
+    expect(r.value).toEqual(['{x}', 'back\\slash']);
+  });
+
   it("escapes the reserved characters ' { } \\ with a backslash", async () => {
-    // In the definition JSON this reads: States.Format('it\'s \{literal\} {} \\ end', $.x)
+    // The intrinsic text (after JSON decoding) is: States.Format('it\'s \{literal\} {} \\ end', $.x)
     const r = await evalParameter("States.Format('it\\'s \\{literal\\} {} \\\\ end', $.x)", { x: 'v' });
     expect(r.value).toBe("it's {literal} v \\ end");
   });
@@ -322,5 +333,18 @@ describe('intrinsic failures and error handling', () => {
 
   it('rejects an unknown intrinsic name', async () => {
     await expectFailure("States.Nope('x')");
+  });
+});
+
+describe('intrinsic argument counts (each function is documented with a fixed list of arguments)', () => {
+  it.each([
+    'States.ArrayContains($.a)',
+    'States.ArrayLength($.a, 1)',
+    "States.Hash('x')",
+    'States.JsonMerge($.o, $.o)',
+    'States.MathAdd(1)',
+    "States.UUID('x')",
+  ])('fails %s, which has the wrong number of arguments', async (expression) => {
+    await expectFailure(expression, { a: [1], o: {} });
   });
 });
