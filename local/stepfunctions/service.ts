@@ -28,8 +28,19 @@ const validName = (name: string): boolean =>
   NAME_CHARS.test(name) &&
   ![...name].some((c) => c.charCodeAt(0) < 32 || (c.charCodeAt(0) >= 127 && c.charCodeAt(0) <= 159));
 
+/** API Reference (StartExecution input, SendTaskSuccess output): at most 262144 characters, checked first. */
+const checkLength = (text: string | undefined, member: string): void => {
+  if (typeof text === 'string' && text.length > 262_144) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to 262144`,
+    );
+  }
+};
+
 const parseInput = (text: string | undefined, code = 'InvalidExecutionInput'): unknown => {
   if (text === undefined || text === null) return {};
+  checkLength(text, 'input');
   try {
     return JSON.parse(text);
   } catch {
@@ -596,6 +607,7 @@ export class StepFunctionsService implements Service {
   }
 
   private sendTaskSuccess(input: { taskToken: string; output: string }) {
+    checkLength(input.output, 'output');
     const waiter = this.waiter(input.taskToken);
     let output: unknown;
     try {
