@@ -185,35 +185,32 @@ describe('state machines and executions', () => {
 
   it('refuses an input or a task output over 262144 characters with ValidationException (API Reference)', async () => {
     // Prepare
-    const caught = tokenCatcher();
-    const s = new StepFunctionsService(context(), undefined, { integrations: caught.integrations });
-    const { stateMachineArn } = await call(s, 'CreateStateMachine', {
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
       name: 'big',
       definition: callbackMachine,
       roleArn: 'r',
     });
     const big = JSON.stringify({ pad: 'x'.repeat(262_144) });
-    try {
-      // Act + Assess: the start is refused and no execution exists.
-      await rejectsWith(call(s, 'StartExecution', { stateMachineArn, name: 'big', input: big }), 'ValidationException');
-      expect((await call(s, 'ListExecutions', { stateMachineArn })).executions).toEqual([]);
-      // Act + Assess: an oversized answer is refused and the task keeps waiting for a valid one.
-      const { executionArn } = await call(s, 'StartExecution', { stateMachineArn, input: '{}' });
-      await eventually(
-        async () => caught.tokens.length,
-        (n) => n === 1,
-      );
-      const taskToken = caught.tokens[0];
-      await rejectsWith(call(s, 'SendTaskSuccess', { taskToken, output: big }), 'ValidationException');
-      await call(s, 'SendTaskSuccess', { taskToken, output: '{"ok":true}' });
-      const d = await eventually(
-        () => call(s, 'DescribeExecution', { executionArn }),
-        (x) => x.status !== 'RUNNING',
-      );
-      expect(d).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
-    } finally {
-      await s.stop();
-    }
+    // Act + Assess: the start is refused and no execution exists.
+    await rejectsWith(
+      call(service, 'StartExecution', { stateMachineArn, name: 'big', input: big }),
+      'ValidationException',
+    );
+    expect((await call(service, 'ListExecutions', { stateMachineArn })).executions).toEqual([]);
+    // Act + Assess: an oversized answer is refused and the task keeps waiting for a valid one.
+    const { executionArn } = await call(service, 'StartExecution', { stateMachineArn, input: '{}' });
+    await eventually(
+      async () => caught.tokens.length,
+      (n) => n === 1,
+    );
+    const taskToken = caught.tokens[0];
+    await rejectsWith(call(service, 'SendTaskSuccess', { taskToken, output: big }), 'ValidationException');
+    await call(service, 'SendTaskSuccess', { taskToken, output: '{"ok":true}' });
+    const d = await eventually(
+      () => call(service, 'DescribeExecution', { executionArn }),
+      (x) => x.status !== 'RUNNING',
+    );
+    expect(d).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
   });
 
   it('stops a running execution as ABORTED', async () => {
