@@ -22,7 +22,13 @@ const main = async (): Promise<void> => {
   if (only) {
     for (const c of loadCases(root).filter((x) => x.id.includes(only))) {
       const r = c.skip ? { skipped: c.skip, detail: c.skipDetail } : await runCase(c);
-      console.log(c.id, c.kind, c.templatePath, JSON.stringify(r));
+      console.log(
+        c.id,
+        c.kind,
+        c.templatePath,
+        c.adjusted ? `adjusted: ${c.adjusted.join(', ')}` : '',
+        JSON.stringify(r),
+      );
     }
     return;
   }

@@ -52,6 +52,8 @@ const MASKS = new Set([
   'a_message_id',
   'state_machine_name',
   'bucket_name',
+  'a_task_token',
+  'task_token',
 ]);
 
 /** Recorded strings carry placeholders (`<uuid:1>`, `<json-input:1>`, `timestamp`); they match anything. */
@@ -74,6 +76,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const VALUE_MASKS: Record<string, (actual: unknown) => boolean> = {
   RandomNumberGenerated: (v) => typeof v === 'number',
   'generated-uuid': (v) => typeof v === 'string' && UUID.test(v),
+  // A transformer that replaced a whole output by the name of its field.
+  'stateExitedEventDetails.output': () => true,
 };
 
 /** Deep equality where a recorded string may be a mask (see {@link matchString}). */
@@ -101,6 +105,25 @@ export const sameValue = (recorded: unknown, actual: unknown): boolean => {
 };
 
 const describe = (e: Json): string => JSON.stringify(e).slice(0, 300);
+const show = (v: unknown): string => (v === undefined ? 'absent' : JSON.stringify(v).slice(0, 200));
+
+/** The first place where a local value departs from the recorded one: `path: local X != recorded Y`. */
+export const firstDifference = (recorded: unknown, actual: unknown, path = ''): string | undefined => {
+  if (sameValue(recorded, actual)) return undefined;
+  const bothObjects =
+    recorded && actual && typeof recorded === 'object' && typeof actual === 'object' && !VALUE_MASKS[String(recorded)];
+  if (bothObjects && Array.isArray(recorded) === Array.isArray(actual)) {
+    if (Array.isArray(recorded) && Array.isArray(actual) && recorded.length !== actual.length) {
+      return `${path || '.'}: local length ${actual.length} != recorded ${recorded.length} (local ${show(actual)}; recorded ${show(recorded)})`;
+    }
+    const keys = [...new Set([...Object.keys(recorded as Json), ...Object.keys(actual as Json)])];
+    for (const k of keys) {
+      const d = firstDifference((recorded as Json)[k], (actual as Json)[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return `${path || '.'}: local ${show(actual)} != recorded ${show(recorded)}`;
+};
 
 /** Compares a recorded history with a local one; returns the first difference or undefined. */
 export const compareHistories = (recorded: readonly Json[], actual: readonly HistoryEvent[]): string | undefined => {
@@ -109,7 +132,12 @@ export const compareHistories = (recorded: readonly Json[], actual: readonly His
   // The recordings leave out ParallelStateSucceeded (its id is missing from the sequence); compare the rest.
   const mine = actual.filter((e) => recordedTypes.has('ParallelStateSucceeded') || e.type !== 'ParallelStateSucceeded');
   if (mine.length !== recorded.length) {
-    return `event count ${mine.length} != recorded ${recorded.length}; first types: ${mine
+    const at = recorded.findIndex((e, i) => e.type !== mine[i]?.type);
+    const where =
+      at < 0
+        ? `local has ${mine.length - recorded.length} more events after the recorded end`
+        : `event ${at + 1}: local ${mine[at]?.type ?? 'end'} != recorded ${String(recorded[at]?.type)}`;
+    return `event count ${mine.length} != recorded ${recorded.length}; ${where}; types: ${mine
       .map((e) => e.type)
       .join(',')
       .slice(0, 400)} vs ${recorded
@@ -135,8 +163,7 @@ export const compareHistories = (recorded: readonly Json[], actual: readonly His
     if (rec.id !== act.id || rec.previousEventId !== act.previousEventId) {
       return `event ${i + 1} (${String(rec.type)}): id/prev ${act.id}/${act.previousEventId} != recorded ${String(rec.id)}/${String(rec.previousEventId)}`;
     }
-    if (!sameValue(r[i], a[i]))
-      return `event ${i + 1}: local ${describe(a[i] as Json)} != recorded ${describe(r[i] as Json)}`;
+    if (!sameValue(r[i], a[i])) return `event ${i + 1} (${String(rec.type)}) ${firstDifference(r[i], a[i])}`;
   }
   return undefined;
 };

@@ -11,7 +11,7 @@
 
 import { TokenRegistry, type TokenWaiter } from '../engine/tokens';
 import { StatesError, StatesErrors } from '../errors';
-import { type IntegrationPattern, parseResource, type TaskIntegrations, type TaskRequest } from '../integrations';
+import { parseResource, type TaskIntegrations, type TaskRequest } from '../integrations';
 import { type Json, matchString, parseLoose, sameValue } from './compare';
 
 /** How a resource ended one recorded invocation. */
@@ -162,9 +162,9 @@ export interface Playback {
  * - success: the recorded output; a callback task gets the recorded `TaskSubmitted` output and its token
  *   answered with the recorded output (after the submission, as a worker would);
  * - failure: the recorded error and cause (through the token for a submitted callback task);
- * - timeout: a request-response task fails with the recorded `States.Timeout` at once (its timeout is not
- *   shortened by the time scale); a callback or `.sync` task is never answered, so the engine's own
- *   (time-scaled) timeout or heartbeat timeout has to fire;
+ * - timeout: the task fails with the recorded `States.Timeout` / `States.HeartbeatTimeout` (through the
+ *   token for a submitted callback task). The engine's own timers are not what ends it: the recording does
+ *   not show the heartbeats a worker sent, so only the recorded outcome can be replayed faithfully;
  * - no answer recorded (the execution was stopped meanwhile): never answered.
  */
 export const playback = (calls: readonly RecordedCall[]): Playback => {
@@ -188,15 +188,19 @@ export const playback = (calls: readonly RecordedCall[]): Playback => {
     used.add(chosen.i);
     return chosen.c;
   };
+  // A failure may carry no error name (SendTaskFailure without one); a timeout always is one.
   const fail = (a: RecordedAnswer & { kind: 'failed' | 'timedOut' }): StatesError =>
-    new StatesError(a.error ?? (a.kind === 'timedOut' ? StatesErrors.Timeout : 'Playback.NoError'), a.cause);
-  const answerToken = (token: string, answer: RecordedAnswer | undefined, pattern: IntegrationPattern): void => {
-    if (pattern !== 'token' || !answer || answer.kind === 'timedOut') return;
+    new StatesError(a.error ?? (a.kind === 'timedOut' ? StatesErrors.Timeout : undefined), a.cause);
+  const answerToken = (token: string, answer: RecordedAnswer | undefined): void => {
+    if (!answer) return;
     setImmediate(() => {
       const waiter = tokens.get(token);
       if (!waiter) return;
       if (answer.kind === 'succeeded') waiter.succeed(answer.output);
-      else waiter.fail(answer.error, answer.cause);
+      else {
+        const e = fail(answer);
+        waiter.fail(e.error, e.cause);
+      }
     });
   };
   return {
@@ -211,12 +215,11 @@ export const playback = (calls: readonly RecordedCall[]): Playback => {
         }
         const { answer } = call;
         if (req.pattern === 'token' && call.submitted) {
-          if (token) answerToken(token, answer, req.pattern);
+          if (token) answerToken(token, answer);
           return call.submitted.output;
         }
         if (!answer) return never(req.signal);
         if (answer.kind === 'succeeded') return answer.output;
-        if (answer.kind === 'timedOut' && req.pattern !== 'request') return never(req.signal);
         throw fail(answer);
       },
     },

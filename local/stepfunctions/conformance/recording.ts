@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import JSON5 from 'json5';
 import type { Definition } from '../engine/execution';
-import { type Json, parseLoose } from './compare';
+import { type Json, matchString, parseLoose, sameValue } from './compare';
 import { type RecordedCall, recordedCalls } from './playback';
 
 /** Whether a replay runs on the engine alone or with recorded resource answers played back. */
@@ -37,6 +37,8 @@ export interface ConformanceCase {
   readonly calls: readonly RecordedCall[];
   /** Why the case cannot be replayed locally (activity, template completed by test code...). */
   readonly skip?: string;
+  /** Template fields set to what the recording shows AWS ran with (timeouts the test code changed). */
+  readonly adjusted?: readonly string[];
   /** The particulars behind `skip` (which fields the recording does not reveal). */
   readonly skipDetail?: string;
 }
@@ -79,7 +81,8 @@ const tokens = (s: string): Set<string> =>
     s
       .toLowerCase()
       .split(/[^a-z0-9]+/)
-      .filter((t) => t.length > 1),
+      // Digits tell numbered variants apart (format_1, format_2); other one-letter tokens are noise.
+      .filter((t) => t.length > 1 || /\d/.test(t)),
   );
 
 /** Recorded inputs mask timestamps; a fresh instant stands in so the execution can run. */
@@ -90,23 +93,31 @@ const unmask = (v: unknown): unknown => {
   return v;
 };
 
-const PLACEHOLDER = /^(_+tbd_+|%[A-Z_]+%)$/;
+const PLACEHOLDER = /^(_+tb[dc]_+|%[A-Z_]+%)$/;
 
-/** The scheduled event of the first run of `stateName` in a history, if it ran a Task. */
-const scheduledOf = (events: readonly Json[], stateName: string): Json | undefined => {
-  const entered = events.findIndex(
-    (e) => e.type === 'TaskStateEntered' && (e.stateEnteredEventDetails as Json | undefined)?.name === stateName,
-  );
-  if (entered < 0) return undefined;
-  const enteredId = (events[entered] as Json).id;
-  return events
-    .slice(entered + 1)
-    .find(
-      (e) =>
-        (e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled') &&
-        (typeof enteredId !== 'number' || e.previousEventId === enteredId),
-    );
+/** The scheduled events of every run of `stateName` in a history (none if it ran no Task). */
+const scheduledAll = (events: readonly Json[], stateName: string): Json[] => {
+  const out: Json[] = [];
+  events.forEach((e, i) => {
+    if (e.type !== 'TaskStateEntered' || (e.stateEnteredEventDetails as Json | undefined)?.name !== stateName) return;
+    const scheduled = events
+      .slice(i + 1)
+      .find(
+        (x) =>
+          (x.type === 'TaskScheduled' || x.type === 'LambdaFunctionScheduled') &&
+          (typeof e.id !== 'number' || x.previousEventId === e.id),
+      );
+    if (scheduled) out.push(scheduled);
+  });
+  return out;
 };
+
+/** What a scheduled event shows was sent: the Task's parameters or the Lambda function's input. */
+const sentBy = (scheduled: Json): unknown =>
+  parseLoose(
+    (scheduled.taskScheduledEventDetails as Json | undefined)?.parameters ??
+      (scheduled.lambdaFunctionScheduledEventDetails as Json | undefined)?.input,
+  );
 
 /** The `Resource` ARN a scheduled event reveals. */
 const resourceOf = (scheduled: Json): string => {
@@ -133,26 +144,33 @@ const at = (value: unknown, path: readonly string[]): unknown =>
   path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), value);
 
 /**
- * Fills the placeholders of a template from the recorded history (in place, on a copy). Returns what stayed
- * unfilled, as `State.Field` names.
+ * Completes a template as the recording test did, from what the recorded history reveals (in place, on a
+ * copy): fills its placeholders and adjusts literal timeouts. Returns what stayed unfilled and what was
+ * adjusted, as `State.Field` names.
  */
-const fillPlaceholders = (def: Json, events: readonly Json[], testParam: string | undefined): string[] => {
+const completeTemplate = (
+  def: Json,
+  events: readonly Json[],
+  testParam: string | undefined,
+): { missing: string[]; adjusted: string[] } => {
   const missing: string[] = [];
+  const adjusted: string[] = [];
   for (const [name, state] of allStates(def)) {
-    const scheduled = state.Type === 'Task' ? scheduledOf(events, name) : undefined;
-    const sent = scheduled
-      ? parseLoose(
-          (scheduled.taskScheduledEventDetails as Json | undefined)?.parameters ??
-            (scheduled.lambdaFunctionScheduledEventDetails as Json | undefined)?.input,
-        )
-      : undefined;
+    const runs = state.Type === 'Task' ? scheduledAll(events, name) : [];
+    const scheduled = runs[0];
+    /** A parameter the test code wrote as a literal: the same value in every run. */
+    const literal = (path: readonly string[]): unknown => {
+      const values = runs.map((r) => at(sentBy(r), path));
+      const first = values[0];
+      return values.every((v) => JSON.stringify(v) === JSON.stringify(first)) ? first : undefined;
+    };
     const fill = (holder: Json, key: string, path: string[], field: string): void => {
       const value = holder[key];
       if (typeof value === 'string' && PLACEHOLDER.test(value)) {
         if (/^%[A-Z_]+_LITERAL_PLACEHOLDER%$/.test(value) && testParam?.startsWith('$')) holder[key] = testParam;
         else if (field === 'Resource' && scheduled) holder[key] = resourceOf(scheduled);
-        else if ((field === 'Parameters' || field === 'Arguments') && at(sent, path) !== undefined)
-          holder[key] = at(sent, path);
+        else if ((field === 'Parameters' || field === 'Arguments') && literal(path) !== undefined)
+          holder[key] = literal(path);
         // A Task that never ran in the recording is not run by a faithful replay either.
         else if (!((field === 'Resource' || field === 'Parameters' || field === 'Arguments') && !scheduled))
           missing.push(`${name}.${[field, ...path].join('.')}`);
@@ -166,9 +184,60 @@ const fillPlaceholders = (def: Json, events: readonly Json[], testParam: string 
       if (key === 'Branches' || key === 'ItemProcessor' || key === 'Iterator') continue;
       fill(state, key, [], key);
     }
+    if (scheduled) adjustToRecording(name, state, scheduled, adjusted);
   }
-  return missing;
+  return { missing, adjusted };
 };
+
+/**
+ * Some recording tests set a Task's literal fields in code before creating the machine: a Lambda function
+ * ARN in place of the template's example ARN, TimeoutSeconds, HeartbeatSeconds. The scheduled event shows
+ * what AWS ran with, which the template then takes. A `...Path` or an expression is left to the engine.
+ */
+const adjustToRecording = (name: string, state: Json, scheduled: Json, adjusted: string[]): void => {
+  const d = (scheduled.taskScheduledEventDetails ?? scheduled.lambdaFunctionScheduledEventDetails ?? {}) as Json;
+  const revealed = resourceOf(scheduled);
+  if (
+    scheduled.type === 'LambdaFunctionScheduled' &&
+    typeof state.Resource === 'string' &&
+    !state.Resource.startsWith('{%') &&
+    !matchString(revealed, state.Resource)
+  ) {
+    state.Resource = revealed;
+    adjusted.push(`${name}.Resource`);
+  }
+  for (const [field, key] of [
+    ['TimeoutSeconds', 'timeoutInSeconds'],
+    ['HeartbeatSeconds', 'heartbeatInSeconds'],
+  ] as const) {
+    const written = state[field];
+    const ran = d[key];
+    if (`${field}Path` in state || (written !== undefined && typeof written !== 'number') || written === ran) continue;
+    if (ran === undefined) delete state[field];
+    else state[field] = ran;
+    adjusted.push(`${name}.${field}`);
+  }
+};
+
+/**
+ * Whether the template's JSONPath Pass states that output their `Result` as it is (no path fields, no
+ * Parameters, no Assign) output what the recording shows.
+ */
+const passResultsFit = (def: Json, events: readonly Json[]): boolean =>
+  allStates(def).every(([name, state]) => {
+    const plain =
+      state.Type === 'Pass' &&
+      'Result' in state &&
+      !['Parameters', 'ResultPath', 'OutputPath', 'InputPath', 'Assign', 'Output', 'QueryLanguage'].some(
+        (k) => k in state,
+      ) &&
+      def.QueryLanguage !== 'JSONata';
+    if (!plain) return true;
+    return events.every((e) => {
+      const d = e.stateExitedEventDetails as Json | undefined;
+      return e.type !== 'PassStateExited' || d?.name !== name || sameValue(parseLoose(d.output), state.Result);
+    });
+  });
 
 /** How a test's history keys name one history; the `[True]` listing is another one's events reversed. */
 const historyKeys = (content: Json): string[] =>
@@ -248,7 +317,7 @@ const toCase = (o: {
   }
   const ran = new Map<string, string>();
   for (const name of entered.keys()) {
-    const scheduled = scheduledOf(events, name);
+    const scheduled = scheduledAll(events, name)[0];
     if (scheduled) ran.set(name, resourceOf(scheduled));
   }
   // The top-level state a succeeded execution ended on must be an end state of the template.
@@ -265,6 +334,7 @@ const toCase = (o: {
     if (!t || (firstEntered !== undefined && t.def.StartAt !== firstEntered)) return false;
     const types = [...t.names.values()];
     if (distributed && !types.includes('Map:DISTRIBUTED')) return false;
+    if (!passResultsFit(t.def, events)) return false;
     const last = lastState ? (t.def.States as Record<string, Json> | undefined)?.[lastState] : undefined;
     if (lastState && (!last || !(last.End === true || last.Type === 'Succeed'))) return false;
     return (
@@ -279,9 +349,22 @@ const toCase = (o: {
   // The test's file, class and function names and its folder name the feature the template exercises.
   const testTokens = tokens(`${testId.split('/').pop() ?? testId} ${o.file}`);
   const fileTokens = param ? /^(.+?)\.json5/.exec(param)?.[1] : undefined;
+  // A template named after the test function (test_base_64_encode -> base64encode.json5) wins a tie.
+  const squash = (x: string): string => x.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const testFunction = squash(/::test_([^:[]+)(\[|$)/.exec(testId)?.[1] ?? '');
   const score = (p: string): number => {
     if (fileTokens && p.endsWith(`/${fileTokens}.json5`)) return 1000;
-    let n = 0;
+    // Less than one shared token: it tells apart templates made of the same words in another order.
+    let n =
+      testFunction &&
+      squash(
+        p
+          .split('/')
+          .pop()
+          ?.replace(/\.json5$/, '') ?? '',
+      ) === testFunction
+        ? 5
+        : 0;
     for (const t of templates.get(p)?.tokens ?? []) n += testTokens.has(t) ? 10 : -1;
     if (!distributed && [...(templates.get(p)?.names.values() ?? [])].includes('Map:DISTRIBUTED')) n -= 5;
     return n;
@@ -290,8 +373,8 @@ const toCase = (o: {
   const templatePath = candidates[0];
   const template = templatePath ? templates.get(templatePath)?.def : undefined;
   const def = template ? (structuredClone(template) as Json) : undefined;
-  const missing = def ? fillPlaceholders(def, events, param) : [];
-  if (def && missing.length === 0 && /"_+tbd_+"|%[A-Z_]+%/.test(JSON.stringify(def))) missing.push('(elsewhere)');
+  const { missing, adjusted } = def ? completeTemplate(def, events, param) : { missing: [], adjusted: [] };
+  if (def && missing.length === 0 && /"_+tb[dc]_+"|%[A-Z_]+%/.test(JSON.stringify(def))) missing.push('(elsewhere)');
   const text = JSON.stringify(def ?? {});
   const kind: CaseKind = def && hasTask(def) ? 'played-back' : 'no-resource';
   const ended = /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(String(events[events.length - 1]?.type));
@@ -317,5 +400,6 @@ const toCase = (o: {
     calls: kind === 'played-back' ? recordedCalls(events) : [],
     ...(skip ? { skip } : {}),
     ...(missing.length > 0 ? { skipDetail: `unfilled: ${missing.join(', ')}` } : {}),
+    ...(adjusted.length > 0 ? { adjusted } : {}),
   };
 };
