@@ -85,12 +85,14 @@ const tokens = (s: string): Set<string> =>
       .filter((t) => t.length > 1 || /\d/.test(t)),
   );
 
-/** Recorded inputs mask timestamps; a fresh instant stands in so the execution can run. */
-const unmask = (v: unknown): unknown => {
-  if (v === 'timestamp' || v === '<timestamp>') return new Date().toISOString();
-  if (Array.isArray(v)) return v.map(unmask);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unmask(x)]));
-  return v;
+/**
+ * The recordings mask timestamps in inputs (`timestamp`, `<timestamp>`, `date`), whatever their format: some
+ * tests feed deliberately malformed ones, so a stand-in could change the outcome.
+ */
+const hasMaskedTimestamp = (v: unknown): boolean => {
+  if (typeof v === 'string') return v === 'timestamp' || v === '<timestamp>' || v === 'date';
+  if (Array.isArray(v)) return v.some(hasMaskedTimestamp);
+  return !!v && typeof v === 'object' && Object.values(v).some(hasMaskedTimestamp);
 };
 
 const PLACEHOLDER = /^(_+tb[dc]_+|%[A-Z_]+%)$/;
@@ -185,8 +187,70 @@ const completeTemplate = (
       fill(state, key, [], key);
     }
     if (scheduled) adjustToRecording(name, state, scheduled, adjusted);
+    fillEmptyCatchers(name, state, events, missing, adjusted);
+  }
+  if (testParam?.startsWith('$') && !JSON.stringify(def).includes(JSON.stringify(testParam))) {
+    // A JSONPath test parameter the test code wrote into the template: where is certain only if the template
+    // has one path.
+    const slots = pathSlots(def);
+    const only = slots.length === 1 ? slots[0] : undefined;
+    if (only) {
+      only.holder[only.key] = testParam;
+      adjusted.push(only.name);
+    } else missing.push(`the test parameter ${testParam} (written into one of ${slots.length} paths)`);
   }
   return { missing, adjusted };
+};
+
+/**
+ * A catcher with an empty ErrorEquals is one the test code completes; the recording reveals the error when
+ * a failure of the state was caught into the catcher's Next.
+ */
+const fillEmptyCatchers = (
+  name: string,
+  state: Json,
+  events: readonly Json[],
+  missing: string[],
+  adjusted: string[],
+) => {
+  const catchers = (Array.isArray(state.Catch) ? state.Catch : []) as Json[];
+  catchers.forEach((c, i) => {
+    if (!Array.isArray(c.ErrorEquals) || c.ErrorEquals.length > 0) return;
+    const caught = caughtErrors(events, name).find((x) => x.next === c.Next);
+    if (caught) {
+      c.ErrorEquals = [caught.error];
+      adjusted.push(`${name}.Catch.${i}.ErrorEquals`);
+    } else missing.push(`${name}.Catch.${i}.ErrorEquals`);
+  });
+};
+
+/** The errors a state's Task failures raised that were caught, with the state the execution went on to. */
+const caughtErrors = (events: readonly Json[], stateName: string): { error: string; next: unknown }[] => {
+  const out: { error: string; next: unknown }[] = [];
+  events.forEach((exited, i) => {
+    const d = exited.stateExitedEventDetails as Json | undefined;
+    const failure = events[i - 1];
+    if (exited.type !== 'TaskStateExited' || d?.name !== stateName || !TASK_FAILURES.has(String(failure?.type))) return;
+    const fd = failure?.[Object.keys(failure).find((k) => k.endsWith('EventDetails')) ?? ''] as Json | undefined;
+    const next = (events[i + 1]?.stateEnteredEventDetails as Json | undefined)?.name;
+    if (typeof fd?.error === 'string') out.push({ error: fd.error, next });
+  });
+  return out;
+};
+
+/** Every JSONPath-valued field of a template (`X.$` keys, `...Path` fields), with where it is. */
+const pathSlots = (def: Json): { holder: Json; key: string; name: string }[] => {
+  const out: { holder: Json; key: string; name: string }[] = [];
+  const visit = (holder: Json, name: string): void => {
+    for (const [key, value] of Object.entries(holder)) {
+      if (key === 'Branches' || key === 'ItemProcessor' || key === 'Iterator') continue;
+      if (typeof value === 'string' && value.startsWith('$') && (key.endsWith('.$') || key.endsWith('Path'))) {
+        out.push({ holder, key, name: `${name}.${key}` });
+      } else if (value && typeof value === 'object') visit(value as Json, `${name}.${key}`);
+    }
+  };
+  for (const [name, state] of allStates(def)) visit(state, name);
+  return out;
 };
 
 /**
@@ -238,6 +302,59 @@ const passResultsFit = (def: Json, events: readonly Json[]): boolean =>
       return e.type !== 'PassStateExited' || d?.name !== name || sameValue(parseLoose(d.output), state.Result);
     });
   });
+
+/**
+ * Whether the template's JSONPath Task states with a `Parameters` object sent the fields the recording
+ * shows: the same top-level names (`Name.$` sends `Name`); placeholders excepted.
+ */
+const parametersFit = (def: Json, events: readonly Json[]): boolean =>
+  allStates(def).every(([name, state]) => {
+    const params = state.Parameters as Json | undefined;
+    if (state.Type !== 'Task' || !params || typeof params !== 'object' || Array.isArray(params)) return true;
+    if ((state.QueryLanguage ?? def.QueryLanguage) === 'JSONata') return true;
+    const written = Object.keys(params)
+      .map((k) => k.replace(/\.\$$/, ''))
+      .sort()
+      .join(',');
+    return scheduledAll(events, name).every((e) => {
+      const sent = sentBy(e);
+      if (!sent || typeof sent !== 'object' || Array.isArray(sent)) return true;
+      return Object.keys(sent).sort().join(',') === written;
+    });
+  });
+
+const TASK_FAILURES = new Set(['TaskFailed', 'LambdaFunctionFailed', 'TaskTimedOut', 'LambdaFunctionTimedOut']);
+
+/**
+ * Whether the template's Catch fields agree with what the recording shows a failed Task did: a failure
+ * followed by the state's exit was caught (the state has a Catch); one followed by the execution's failure
+ * was not (no catcher names the error, `States.TaskFailed` or `States.ALL`).
+ */
+const catchesFit = (def: Json, events: readonly Json[]): boolean => {
+  if (!events.every((e) => typeof e.id === 'number')) return true;
+  const byId = new Map(events.map((e) => [e.id as number, e]));
+  const states = new Map(allStates(def));
+  return events.every((failure) => {
+    if (!TASK_FAILURES.has(String(failure.type))) return true;
+    let entered: Json | undefined = failure;
+    while (entered && entered.type !== 'TaskStateEntered') entered = byId.get(entered.previousEventId as number);
+    const state = states.get(String((entered?.stateEnteredEventDetails as Json | undefined)?.name));
+    const next = events.find((e) => e.previousEventId === failure.id);
+    if (!state || !next) return true;
+    const catchers = (Array.isArray(state.Catch) ? state.Catch : []) as Json[];
+    const error = String((failure[Object.keys(failure).find((k) => k.endsWith('EventDetails')) ?? ''] as Json)?.error);
+    const escapesAll = error === 'States.Runtime' || error === 'States.DataLimitExceeded';
+    const matches = (c: Json): boolean =>
+      (Array.isArray(c.ErrorEquals) ? (c.ErrorEquals as string[]) : []).some(
+        (n) =>
+          n === error ||
+          (n === 'States.ALL' && !escapesAll) ||
+          (n === 'States.TaskFailed' && !escapesAll && error !== 'States.Timeout'),
+      );
+    if (next.type === 'ExecutionFailed') return !catchers.some(matches);
+    return next.type !== 'TaskStateExited' || catchers.length > 0;
+  });
+};
 
 /** How a test's history keys name one history; the `[True]` listing is another one's events reversed. */
 const historyKeys = (content: Json): string[] =>
@@ -308,7 +425,7 @@ const toCase = (o: {
 }): ConformanceCase => {
   const { id, testId, events, templates } = o;
   const started = events[0]?.executionStartedEventDetails as Json | undefined;
-  const input = unmask(parseLoose(started?.input));
+  const input = parseLoose(started?.input);
   const distributed = events.some((e) => e.type === 'MapRunStarted');
   const entered = new Map<string, string>();
   for (const e of events) {
@@ -328,13 +445,13 @@ const toCase = (o: {
       : undefined;
   const firstEntered = (events.find((e) => e.stateEnteredEventDetails)?.stateEnteredEventDetails as Json | undefined)
     ?.name;
-  const param = /\[([^\]]+)\]$/.exec(testId)?.[1];
+  const param = /::[^:[]+\[(.*)\]$/.exec(testId)?.[1];
   const fits = (p: string): boolean => {
     const t = templates.get(p);
     if (!t || (firstEntered !== undefined && t.def.StartAt !== firstEntered)) return false;
     const types = [...t.names.values()];
     if (distributed && !types.includes('Map:DISTRIBUTED')) return false;
-    if (!passResultsFit(t.def, events)) return false;
+    if (!passResultsFit(t.def, events) || !parametersFit(t.def, events) || !catchesFit(t.def, events)) return false;
     const last = lastState ? (t.def.States as Record<string, Json> | undefined)?.[lastState] : undefined;
     if (lastState && (!last || !(last.End === true || last.Type === 'Succeed'))) return false;
     return (
@@ -355,16 +472,8 @@ const toCase = (o: {
   const score = (p: string): number => {
     if (fileTokens && p.endsWith(`/${fileTokens}.json5`)) return 1000;
     // Less than one shared token: it tells apart templates made of the same words in another order.
-    let n =
-      testFunction &&
-      squash(
-        p
-          .split('/')
-          .pop()
-          ?.replace(/\.json5$/, '') ?? '',
-      ) === testFunction
-        ? 5
-        : 0;
+    const fileName = squash(p.replace(/^.*\//, '').replace(/\.json5$/, ''));
+    let n = testFunction && fileName.endsWith(testFunction) ? 5 : 0;
     for (const t of templates.get(p)?.tokens ?? []) n += testTokens.has(t) ? 10 : -1;
     if (!distributed && [...(templates.get(p)?.names.values() ?? [])].includes('Map:DISTRIBUTED')) n -= 5;
     return n;
@@ -388,6 +497,8 @@ const toCase = (o: {
     skip = 'ItemReader/ResultWriter (S3; not implemented by the engine)';
   else if (missing.length > 0) skip = 'template completed by the recording test code, value not in the recording';
   else if (/"Seconds":\s*(\d{3,})/.test(text)) skip = 'long wait';
+  else if (hasMaskedTimestamp(input))
+    skip = 'input timestamp masked by the recording (the value AWS ran with is unknown)';
   return {
     id,
     file: o.file,
