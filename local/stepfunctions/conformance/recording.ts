@@ -95,7 +95,7 @@ const hasMaskedTimestamp = (v: unknown): boolean => {
   return !!v && typeof v === 'object' && Object.values(v).some(hasMaskedTimestamp);
 };
 
-const PLACEHOLDER = /^(_+tb[dc]_+|%[A-Z_]+%)$/;
+const PLACEHOLDER = /^(_+tb[dc]_+|%[A-Z_]+%|<%[A-Za-z_]+%>)$/;
 
 /** The scheduled events of every run of `stateName` in a history (none if it ran no Task). */
 const scheduledAll = (events: readonly Json[], stateName: string): Json[] => {
@@ -183,11 +183,12 @@ const completeTemplate = (
       }
     };
     for (const key of Object.keys(state)) {
-      if (key === 'Branches' || key === 'ItemProcessor' || key === 'Iterator') continue;
+      // Catch placeholders are completed from the caught errors (fillCatchers).
+      if (key === 'Branches' || key === 'ItemProcessor' || key === 'Iterator' || key === 'Catch') continue;
       fill(state, key, [], key);
     }
     if (scheduled) adjustToRecording(name, state, scheduled, adjusted);
-    fillEmptyCatchers(name, state, events, missing, adjusted);
+    fillCatchers(name, state, events, missing, adjusted);
   }
   if (testParam?.startsWith('$') && !JSON.stringify(def).includes(JSON.stringify(testParam))) {
     // A JSONPath test parameter the test code wrote into the template: where is certain only if the template
@@ -203,19 +204,14 @@ const completeTemplate = (
 };
 
 /**
- * A catcher with an empty ErrorEquals is one the test code completes; the recording reveals the error when
+ * A catcher whose ErrorEquals is empty or a placeholder is one the test code completes; the recording reveals the error when
  * a failure of the state was caught into the catcher's Next.
  */
-const fillEmptyCatchers = (
-  name: string,
-  state: Json,
-  events: readonly Json[],
-  missing: string[],
-  adjusted: string[],
-) => {
+const fillCatchers = (name: string, state: Json, events: readonly Json[], missing: string[], adjusted: string[]) => {
   const catchers = (Array.isArray(state.Catch) ? state.Catch : []) as Json[];
   catchers.forEach((c, i) => {
-    if (!Array.isArray(c.ErrorEquals) || c.ErrorEquals.length > 0) return;
+    const names = Array.isArray(c.ErrorEquals) ? (c.ErrorEquals as unknown[]) : undefined;
+    if (!names || names.some((n) => !(typeof n === 'string' && PLACEHOLDER.test(n)))) return;
     const caught = caughtErrors(events, name).find((x) => x.next === c.Next);
     if (caught) {
       c.ErrorEquals = [caught.error];
@@ -323,6 +319,30 @@ const parametersFit = (def: Json, events: readonly Json[]): boolean =>
     });
   });
 
+/** Whether the template's Map states with a literal `Items` array started as many iterations as recorded. */
+const mapItemsFit = (def: Json, events: readonly Json[]): boolean =>
+  allStates(def).every(([name, state]) => {
+    if (state.Type !== 'Map' || !Array.isArray(state.Items)) return true;
+    const length = (state.Items as unknown[]).length;
+    return events.every((e, i) => {
+      const d = e.mapStateStartedEventDetails as Json | undefined;
+      const entered = events[i - 1]?.stateEnteredEventDetails as Json | undefined;
+      return e.type !== 'MapStateStarted' || entered?.name !== name || d?.length === length;
+    });
+  });
+
+/**
+ * Whether the recording lost events: its highest id is above its event count by more than the
+ * ParallelStateSucceeded events the recordings leave out (one per Parallel state exited).
+ */
+const incomplete = (events: readonly Json[]): boolean => {
+  const ids = events.map((e) => e.id).filter((id): id is number => typeof id === 'number');
+  const omitted = events.some((e) => e.type === 'ParallelStateSucceeded')
+    ? 0
+    : events.filter((e) => e.type === 'ParallelStateExited').length;
+  return Math.max(0, ...ids) - events.length > omitted;
+};
+
 const TASK_FAILURES = new Set(['TaskFailed', 'LambdaFunctionFailed', 'TaskTimedOut', 'LambdaFunctionTimedOut']);
 
 /**
@@ -352,7 +372,26 @@ const catchesFit = (def: Json, events: readonly Json[]): boolean => {
           (n === 'States.TaskFailed' && !escapesAll && error !== 'States.Timeout'),
       );
     if (next.type === 'ExecutionFailed') return !catchers.some(matches);
-    return next.type !== 'TaskStateExited' || catchers.length > 0;
+    if (next.type !== 'TaskStateExited') return true;
+    // Caught: the state entered next is the first catcher's that names the error, States.TaskFailed or
+    // States.ALL (which, the recordings show, catches States.DataLimitExceeded too).
+    const then = events.find((e) => e.previousEventId === next.id);
+    const thenName = (then?.stateEnteredEventDetails as Json | undefined)?.name;
+    // An empty or placeholder ErrorEquals is completed by the test code (see fillCatchers).
+    const first = catchers.find((c) => {
+      const names = Array.isArray(c.ErrorEquals) ? (c.ErrorEquals as string[]) : [];
+      return (
+        names.length === 0 ||
+        names.some(
+          (n) =>
+            n === error ||
+            n === 'States.ALL' ||
+            PLACEHOLDER.test(n) ||
+            (n === 'States.TaskFailed' && error !== 'States.Timeout'),
+        )
+      );
+    });
+    return thenName === undefined ? catchers.length > 0 : first?.Next === thenName;
   });
 };
 
@@ -452,6 +491,7 @@ const toCase = (o: {
     const types = [...t.names.values()];
     if (distributed && !types.includes('Map:DISTRIBUTED')) return false;
     if (!passResultsFit(t.def, events) || !parametersFit(t.def, events) || !catchesFit(t.def, events)) return false;
+    if (!mapItemsFit(t.def, events)) return false;
     const last = lastState ? (t.def.States as Record<string, Json> | undefined)?.[lastState] : undefined;
     if (lastState && (!last || !(last.End === true || last.Type === 'Succeed'))) return false;
     return (
@@ -483,7 +523,7 @@ const toCase = (o: {
   const template = templatePath ? templates.get(templatePath)?.def : undefined;
   const def = template ? (structuredClone(template) as Json) : undefined;
   const { missing, adjusted } = def ? completeTemplate(def, events, param) : { missing: [], adjusted: [] };
-  if (def && missing.length === 0 && /"_+tb[dc]_+"|%[A-Z_]+%/.test(JSON.stringify(def))) missing.push('(elsewhere)');
+  if (def && missing.length === 0 && /"_+tb[dc]_+"|%[A-Za-z_]+%/.test(JSON.stringify(def))) missing.push('(elsewhere)');
   const text = JSON.stringify(def ?? {});
   const kind: CaseKind = def && hasTask(def) ? 'played-back' : 'no-resource';
   const ended = /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(String(events[events.length - 1]?.type));
@@ -491,6 +531,7 @@ const toCase = (o: {
   if (o.key.includes('reverseOrder[True]')) skip = 'the same history listed in reverse order';
   else if (!def) skip = 'no matching template';
   else if (!ended) skip = 'recorded before the execution ended';
+  else if (incomplete(events)) skip = 'recording incomplete (event ids missing)';
   else if (events.some((e) => String(e.type).startsWith('Activity')) || /:activity:/.test(text))
     skip = 'activity task (activities are not implemented by the engine)';
   else if (/"(ItemReader|ResultWriter)"/.test(text))
