@@ -12,6 +12,8 @@ type Outcome = 'applied' | 'already' | 'short';
  * Limited stock on menu items. Each reservation leaves the order id in the item's `reservedOrders` string
  * set, in the same conditional update as the decrement, so a retried reservation or release is recognised
  * and applied once (DynamoDB has no transactions in the local engine, and a retry must not double-count).
+ * A delivered order's marker is settled (removed without giving stock back), so the set holds only open
+ * orders and an item stays far from DynamoDB's 400 KB item limit however many orders it has served.
  */
 export class StockLedger {
   constructor(
@@ -45,6 +47,32 @@ export class StockLedger {
       }
     }
     return released;
+  }
+
+  /**
+   * Settles a delivered order's reservation: the stock stays consumed and the order's marker leaves each item.
+   * Idempotent; a release after it finds nothing to give back.
+   */
+  async settleAll(restaurantId: string, orderId: string, reserved: Quantities): Promise<string[]> {
+    const settled: string[] = [];
+    for (const menuItemId of Object.keys(reserved)) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(restaurantId, menuItemId),
+            UpdateExpression: 'DELETE #reservedOrders :order',
+            ConditionExpression: 'contains(#reservedOrders, :orderId)',
+            ExpressionAttributeNames: { '#reservedOrders': 'reservedOrders' },
+            ExpressionAttributeValues: { ':order': new Set([orderId]), ':orderId': orderId },
+          }),
+        );
+        settled.push(menuItemId);
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    return settled;
   }
 
   /**

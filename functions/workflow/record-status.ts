@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { documentClient } from '#shared/clients';
 import { retryOnConflict } from '#shared/dynamo';
+import { requiredEnv } from '#shared/env';
 import type { EventPublisher } from '#shared/event-publisher';
 import { clientsForLifecycle } from '#shared/lifecycle-deps';
 import { workflowStep } from '#shared/middleware';
@@ -9,6 +11,7 @@ import { assertTransition, ORDER_STATUSES, type OrderStatus } from '#shared/orde
 import type { OrdersRepository } from '#shared/orders-repository';
 import { type CountedMetricName, countMetric, type ElapsedMetricName, recordElapsed } from '#shared/powertools';
 import { idSchema } from '#shared/schemas';
+import { StockLedger } from '#shared/stock';
 
 /** Input of `RecordStatus`. `actor` may be an id or the task output of the event that caused it. */
 export const recordStatusInput = z.object({
@@ -43,6 +46,7 @@ export function readableReason(reason: string): string {
 export interface RecordStatusDeps {
   orders: Pick<OrdersRepository, 'get' | 'update'>;
   publisher: Pick<EventPublisher, 'publish'>;
+  stock: Pick<StockLedger, 'settleAll'>;
   now: () => string;
 }
 
@@ -99,6 +103,10 @@ export async function recordStatusStep(
     });
     return { order: updated, previous: current.status, changed: true };
   });
+  // Delivered: the reserved stock is consumed for good. Also on a replay, in case the first attempt failed here.
+  if (order.status === 'DELIVERED' && order.stockReserved) {
+    await deps.stock.settleAll(order.restaurantId, order.orderId, order.stockReserved);
+  }
   await deps.publisher.publish(statusEvents(order, previous, changed ? undefined : (input.reason ?? undefined)));
   const metric = statusMetric[order.status];
   if (changed && metric) countMetric(metric);
@@ -107,7 +115,11 @@ export async function recordStatusStep(
   return toOrderView(order);
 }
 
-const deps: RecordStatusDeps = { ...clientsForLifecycle(), now: () => new Date().toISOString() };
+const deps: RecordStatusDeps = {
+  ...clientsForLifecycle(),
+  stock: new StockLedger(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME')),
+  now: () => new Date().toISOString(),
+};
 
 /** Lambda entry of the `RecordStatus` step. */
 export const handler = workflowStep(recordStatusInput, (input) => recordStatusStep(input, deps));

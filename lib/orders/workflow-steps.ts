@@ -71,11 +71,10 @@ export class WorkflowSteps extends Construct {
       resourceArns: [props.orderLifecycleArn],
     });
 
-    this.recordStatus = step('RecordStatus', 'record-status', 'orders').bindTable({
-      table: resources.ordersTable,
-      access: 'readWrite',
-      env: 'ORDERS_TABLE_NAME',
-    });
+    this.recordStatus = step('RecordStatus', 'record-status', 'orders')
+      .bindTable({ table: resources.ordersTable, access: 'readWrite', env: 'ORDERS_TABLE_NAME' })
+      // Settles a delivered order's stock reservation (removes its marker from the menu items).
+      .bindTable({ table: resources.restaurantsTable, access: 'readWrite', env: 'RESTAURANTS_TABLE_NAME' });
     this.recordStatus.addEnvironment('EVENT_BUS_NAME', resources.eventBus.eventBusName);
     resources.eventBus.grantPutEventsTo(this.recordStatus);
   }

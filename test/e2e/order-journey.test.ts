@@ -3,10 +3,12 @@
  * restaurant accepts (EventBridge PutEvents through the SDK, the AWS CLI, or the staff route) and cooks, a courier
  * picks it up and delivers it; the payment is captured once and the execution history shows every step.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type App, pollUntil, startApp } from './support/harness';
 import {
   awsCli,
   awsCliAvailable,
+  clients,
   courierEvent,
   executionHistory,
   expectAccepted,
@@ -19,6 +21,7 @@ import {
   signInJourneyCast,
   staffEvent,
   statesEntered,
+  stockOf,
   waitForStatus,
 } from './support/orders';
 
@@ -81,6 +84,37 @@ describe('an order from placement to delivery', () => {
     ]);
     const payment = await paymentItem(app, order.orderId);
     expect(payment).toMatchObject({ status: 'CAPTURED', amountCents: order.totalCents });
+  });
+
+  it('settles the stock of a delivered order: it stays consumed and the menu item no longer marks the order', async () => {
+    // Prepare: an order holding limited stock (tiramisu).
+    const stockBefore = await stockOf(app, alice, 'r-pizzeria', 'tiramisu');
+    const order = await placeOrderOk(app, alice, orderBody({ items: [{ menuItemId: 'tiramisu', quantity: 1 }] }));
+    const menuItem = async () =>
+      (
+        await clients(app).doc.send(
+          new GetCommand({
+            TableName: app.out('RestaurantsTableName'),
+            Key: { pk: 'r-pizzeria', sk: 'ITEM#tiramisu' },
+          }),
+        )
+      ).Item;
+    expect(((await menuItem())?.reservedOrders as Set<string>).has(order.orderId)).toBe(true);
+
+    // Act
+    await pollUntil(
+      () => orderItem(app, order.orderId),
+      (item) => Array.isArray(item?.awaiting) && (item.awaiting as string[]).includes('OrderAccepted'),
+      { what: 'the lifecycle to wait for the restaurant' },
+    );
+    await putRestaurantEvent(app, 'OrderAccepted', order.orderId, { etaMinutes: 25 });
+    await waitForStatus(app, alice, order.orderId, 'ACCEPTED');
+    await cookAndDeliver(order.orderId);
+
+    // Assess
+    const reserved = (await menuItem())?.reservedOrders as Set<string> | undefined;
+    expect(reserved?.has(order.orderId) ?? false).toBe(false);
+    expect(await stockOf(app, alice, 'r-pizzeria', 'tiramisu')).toBe(stockBefore - 1);
   });
 
   it('shows every step of the lifecycle in the execution history', async () => {

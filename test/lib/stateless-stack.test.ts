@@ -31,7 +31,7 @@ const TABLE_GRANTS: Record<string, { tables: Record<string, TableAccess>; indexe
   VoidPayment: { tables: { PaymentsTable: 'readWrite' } },
   CapturePayment: { tables: { PaymentsTable: 'readWrite' } },
   AwaitEvent: { tables: { OrdersTable: 'readWrite' } },
-  RecordStatus: { tables: { OrdersTable: 'readWrite' } },
+  RecordStatus: { tables: { OrdersTable: 'readWrite', RestaurantsTable: 'readWrite' } },
   OrderEventHandler: { tables: { OrdersTable: 'readWrite' } },
   Authorizer: { tables: {} },
   GetProfile: { tables: { ProfileTable: 'readWrite' } },

@@ -68,6 +68,18 @@ describe('stock ledger on DynamoDB', () => {
     await expect(ledger.releaseAll('r1', 'o1', { m1: 4 })).resolves.toEqual({});
     expect((await item('r1', 'ITEM#m1'))?.stock).toBe(5);
   });
+
+  it('settles a delivered order: the marker leaves the item, the stock stays consumed, a late release gives nothing', async () => {
+    const ledger = new StockLedger(doc, 'restaurants');
+    await ledger.reserveAll('r1', 'o1', { m1: 2 });
+    await ledger.reserveAll('r1', 'o2', { m1: 1 });
+
+    await expect(ledger.settleAll('r1', 'o1', { m1: 2 })).resolves.toEqual(['m1']);
+    await expect(ledger.settleAll('r1', 'o1', { m1: 2 })).resolves.toEqual([]);
+    await expect(ledger.releaseAll('r1', 'o1', { m1: 2 })).resolves.toEqual({});
+
+    expect(await item('r1', 'ITEM#m1')).toMatchObject({ stock: 2, reservedOrders: new Set(['o2']) });
+  });
 });
 
 describe('orders repository on DynamoDB', () => {
