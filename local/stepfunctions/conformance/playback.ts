@@ -219,6 +219,9 @@ export const playback = (calls: readonly RecordedCall[]): Playback => {
           return call.submitted.output;
         }
         if (!answer) return never(req.signal);
+        // A resource answers later than the engine's next step: concurrent branches and iterations all get
+        // their Tasks scheduled before the first answer comes back, as they did on AWS.
+        await new Promise((resolve) => setImmediate(resolve));
         if (answer.kind === 'succeeded') return answer.output;
         throw fail(answer);
       },

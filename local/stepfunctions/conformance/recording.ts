@@ -280,22 +280,25 @@ const adjustToRecording = (name: string, state: Json, scheduled: Json, adjusted:
 };
 
 /**
- * Whether the template's JSONPath Pass states that output their `Result` as it is (no path fields, no
- * Parameters, no Assign) output what the recording shows.
+ * Whether the template's plain JSONPath Pass states (no path fields, no Parameters, no Assign) output what
+ * the recording shows: their `Result`, or else their input.
  */
 const passResultsFit = (def: Json, events: readonly Json[]): boolean =>
   allStates(def).every(([name, state]) => {
     const plain =
       state.Type === 'Pass' &&
-      'Result' in state &&
       !['Parameters', 'ResultPath', 'OutputPath', 'InputPath', 'Assign', 'Output', 'QueryLanguage'].some(
         (k) => k in state,
       ) &&
       def.QueryLanguage !== 'JSONata';
     if (!plain) return true;
-    return events.every((e) => {
+    return events.every((e, i) => {
       const d = e.stateExitedEventDetails as Json | undefined;
-      return e.type !== 'PassStateExited' || d?.name !== name || sameValue(parseLoose(d.output), state.Result);
+      if (e.type !== 'PassStateExited' || d?.name !== name) return true;
+      if ('Result' in state) return sameValue(parseLoose(d.output), state.Result);
+      // Without Result the state passes its input on; its entered event is the one before when ids are in order.
+      const entered = events[i - 1]?.stateEnteredEventDetails as Json | undefined;
+      return entered?.name !== name || sameValue(parseLoose(entered.input), parseLoose(d.output));
     });
   });
 
