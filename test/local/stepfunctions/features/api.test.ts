@@ -325,15 +325,15 @@ describe('API Reference SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat', 
   });
 
   it('keeps a task with HeartbeatSeconds alive while SendTaskHeartbeat arrives', async () => {
-    // HeartbeatSeconds 3 at time scale 100 is 30 ms; the test beats for ~120 ms.
-    const stateMachineArn = await create(callback({ HeartbeatSeconds: 3, TimeoutSeconds: 600 }));
+    // HeartbeatSeconds 10 at time scale 100 is 100 ms; the test beats for ~250 ms, well past one period.
+    const stateMachineArn = await create(callback({ HeartbeatSeconds: 10, TimeoutSeconds: 600 }));
     const before = caught.tokens.length;
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn }));
     const token = await tokenOf(before);
-    const until = Date.now() + 120;
+    const until = Date.now() + 250;
     while (Date.now() < until) {
       await h.client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 10));
     }
     await h.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"alive":true}' }));
     expect(await finished(executionArn as string)).toMatchObject({ status: 'SUCCEEDED', output: '{"alive":true}' });

@@ -33,17 +33,17 @@ describe('Developer Guide "Task workflow state": TimeoutSeconds and HeartbeatSec
   });
 
   it('keeps the task alive while heartbeats arrive in time, each one restarting the heartbeat clock', async () => {
-    // Prepare: HeartbeatSeconds 2 at time scale 100 is 20 ms; the test beats every ~5 ms for ~60 ms.
+    // Prepare: HeartbeatSeconds 5 at time scale 100 is 50 ms; the test beats every ~5 ms for ~150 ms.
     const caught = tokenCatcher();
     const tokens = new TokenRegistry();
-    const def = machine({ T: callbackTask({ TimeoutSeconds: 600, HeartbeatSeconds: 2 }) });
+    const def = machine({ T: callbackTask({ TimeoutSeconds: 600, HeartbeatSeconds: 5 }) });
     const pending = runDefinition(def, {}, { integrations: caught.integrations, timeScale: 100, tokens });
     const token = (await eventually(
       () => caught.tokens[0],
       (t) => t !== undefined && tokens.get(t) !== undefined,
     )) as string;
     // Act
-    const until = Date.now() + 60;
+    const until = Date.now() + 150;
     while (Date.now() < until) {
       tokens.get(token)?.heartbeat();
       await new Promise((r) => setTimeout(r, 5));
