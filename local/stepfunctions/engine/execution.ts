@@ -815,8 +815,9 @@ class StateContext {
     return errorEquals.some((candidate) => {
       if (candidate === name) return true;
       if (candidate === StatesErrors.All) return !escapesStatesAll(name);
-      if (candidate === StatesErrors.TaskFailed)
-        return name !== StatesErrors.Timeout && !escapesStatesAll(name) && !name.startsWith('States.');
+      // Developer Guide ("Error names"): in Retry and Catch, States.TaskFailed matches any known error except
+      // States.Timeout (and, like States.ALL, not the errors no catcher sees).
+      if (candidate === StatesErrors.TaskFailed) return name !== StatesErrors.Timeout && !escapesStatesAll(name);
       return false;
     });
   }
@@ -1100,9 +1101,10 @@ class StateContext {
     history: HistoryRecorder,
     save: Frame['save'],
     at: Checkpoint | undefined,
+    outerVars: Record<string, unknown> = this.frame.vars,
   ): Frame {
     return {
-      vars: { ...(at?.variables ?? this.frame.vars) },
+      vars: { ...(at?.variables ?? outerVars) },
       chain: { last: at?.chainLast ?? chainStart },
       signal,
       save,
@@ -1328,14 +1330,12 @@ class StateContext {
     const results: unknown[] = new Array(list.length);
     let failures = 0;
     let failure: StatesError | undefined;
+    // Developer Guide ("Setting failure thresholds for Distributed Map states"): the Map fails once the failed items
+    // exceed a threshold that is set; with none set, any failed item fails it.
     const threshold = (): boolean => {
-      if (!distributed && toleratedCount === undefined && toleratedPercentage === undefined) return failures > 0;
-      const countOk = toleratedCount === undefined ? toleratedPercentage !== undefined : failures <= toleratedCount;
-      const pctOk =
-        toleratedPercentage === undefined
-          ? toleratedCount !== undefined
-          : (failures * 100) / Math.max(1, list.length) <= toleratedPercentage;
-      return !(countOk || pctOk) || (toleratedCount === undefined && toleratedPercentage === undefined && failures > 0);
+      if (toleratedCount === undefined && toleratedPercentage === undefined) return failures > 0;
+      if (toleratedCount !== undefined && failures > toleratedCount) return true;
+      return toleratedPercentage !== undefined && (failures * 100) / Math.max(1, list.length) > toleratedPercentage;
     };
     try {
       await this.schedule(list.length, maxConcurrency, controller.signal, async (index, onBlock) => {
@@ -1371,7 +1371,17 @@ class StateContext {
                   { keepChain: true },
                 );
         const save = this.branchSaver(fanout, index, startId);
-        const frame = this.childFrame(controller.signal, startId, onBlock, childHistory, save, at);
+        // Developer Guide ("Passing data between states with variables"): a Distributed Map's child workflows
+        // cannot reference the outer variables; inline iterations and Parallel branches can read them.
+        const frame = this.childFrame(
+          controller.signal,
+          startId,
+          onBlock,
+          childHistory,
+          save,
+          at,
+          distributed ? {} : undefined,
+        );
         // Started before its first state checkpoints: a restart in between starts it again from its MapIterationStarted.
         if (!progress) fanout.branches[index] = { status: 'running', startId };
         try {

@@ -143,6 +143,39 @@ describe('errors (Developer Guide: "Handling errors in Step Functions workflows"
     expect(types(run.history).filter((t) => t === 'TaskFailed')).toHaveLength(3);
   });
 
+  it('lets States.TaskFailed catch States.HeartbeatTimeout: it matches every error but States.Timeout', async () => {
+    // Developer Guide, "Error names": States.TaskFailed "matches any known error name except for States.Timeout".
+    const def = (errorEquals: string) =>
+      machine({
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+          HeartbeatSeconds: 1,
+          TimeoutSeconds: 2,
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'R' }],
+          End: true,
+        },
+        R: pass({ Result: errorEquals }),
+      });
+    const integrations = fakeIntegrations({ 'sqs:sendMessage': () => ({}) });
+    const heartbeat = await runDefinition(def('caught'), {}, { integrations, timeScale: 100 });
+    expect(heartbeat).toMatchObject({ status: 'SUCCEEDED', output: 'caught' });
+    const timeout = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        TimeoutSeconds: 1,
+        Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'R' }],
+        End: true,
+      },
+      R: pass(),
+    });
+    expect(await runDefinition(timeout, {}, { integrations, timeScale: 100 })).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Timeout',
+    });
+  });
+
   it('does not let States.ALL catch States.Runtime', async () => {
     const def = machine({
       M: {
@@ -216,6 +249,56 @@ describe('Map state (Developer Guide: "Map workflow state")', () => {
     const run = await runDefinition(def, [1, 2, 3]);
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toEqual([1, { Error: 'ItemFailed', Cause: 'two' }, 3]);
+  });
+
+  const distributedFailingOn2 = {
+    ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+    StartAt: 'C',
+    States: {
+      C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'Bad' }], Default: 'Ok' },
+      Bad: { Type: 'Fail', Error: 'ItemFailed', Cause: 'two' },
+      Ok: pass(),
+    },
+  };
+
+  it('fails with States.ExceedToleratedFailureThreshold past a ToleratedFailureCount set alone', async () => {
+    // Developer Guide, "Setting failure thresholds for Distributed Map states".
+    const def = machine({
+      M: { Type: 'Map', ToleratedFailureCount: 0, ItemProcessor: distributedFailingOn2, End: true },
+    });
+    const run = await runDefinition(def, [1, 2, 3]);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.ExceedToleratedFailureThreshold');
+  });
+
+  it('compares the failed share with a ToleratedFailurePercentage set alone (1 of 3 is 33.3 %)', async () => {
+    const at = (pct: number) =>
+      machine({ M: { Type: 'Map', ToleratedFailurePercentage: pct, ItemProcessor: distributedFailingOn2, End: true } });
+    expect((await runDefinition(at(34), [1, 2, 3])).status).toBe('SUCCEEDED');
+    expect((await runDefinition(at(33), [1, 2, 3])).error).toBe('States.ExceedToleratedFailureThreshold');
+  });
+
+  it('gives a Distributed Map iteration no outer variables; an inline one reads them', async () => {
+    // Developer Guide, "Passing data between states with variables": variable scope.
+    const def = (mode: string) =>
+      machine(
+        {
+          Set: { Type: 'Pass', Assign: { x: 1 }, Next: 'M' },
+          M: {
+            Type: 'Map',
+            Items: '{% [1] %}',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: mode, ExecutionType: 'STANDARD' },
+              StartAt: 'R',
+              States: { R: { Type: 'Pass', Output: '{% $exists($x) %}', End: true } },
+            },
+            End: true,
+          },
+        },
+        { QueryLanguage: 'JSONata' },
+      );
+    expect((await runDefinition(def('DISTRIBUTED'), {})).output).toEqual([false]);
+    expect((await runDefinition(def('INLINE'), {})).output).toEqual([true]);
   });
 });
 
