@@ -1,14 +1,29 @@
 /**
  * Reads the Step Functions executions recorded from AWS (../shared/conformance, see its README): every
- * recorded history of every test (a test may record several, e.g. one per input), the template it most
- * likely ran, and whether it can be replayed. Generic: it knows the recording format, not any workflow.
+ * recorded history of every test (`get_execution_history`, `exec_hist_resp_N`, `success__execution_history`...;
+ * a test may record several, e.g. one per input), the template it most likely ran, and whether it can be
+ * replayed. Generic: it knows the recording format, not any workflow.
+ *
+ * Template choice. The recordings do not name the template; a template is a candidate only if it agrees
+ * with the recording on facts that need no engine: the states entered and their types, the first state,
+ * the end state of a succeeded execution, the integration each Task called, the top-level names of the
+ * JSONPath Parameters each Task sent, the output of plain Pass states, whether a failed Task was caught
+ * (and into which catcher), the length of a literal Map `Items`. Among candidates (the template-index
+ * constant named by the test parameter first) the one sharing most words with the test's names wins.
+ *
+ * Template completion. What the recording test did to the template at run time is redone from what the
+ * recording reveals, never from the engine: placeholders (`"__tbd__"`, `%NAME%`, `<%Name%>`) in a Task's
+ * `Resource` (from its scheduled event) or `Parameters`/`Arguments` (when every run sent the same value), a
+ * `%..._LITERAL_PLACEHOLDER%` from the test's `$`-path parameter, a JSONPath test parameter written into
+ * the template's only path, literal Lambda function ARNs and TimeoutSeconds/HeartbeatSeconds (from the
+ * scheduled event), empty or placeholder Catch `ErrorEquals` (from the error the recording shows caught).
+ * A case whose template stays incomplete is skipped, the fields named in `skipDetail`; the fields set from
+ * the recording are listed in `adjusted`.
  *
  * A case needs no resource when its definition has no Task; otherwise its Tasks are answered by the
- * playback of the recorded answers (see ./playback.ts). Templates the recording test completed at run time
- * (`"__tbd__"`, `%PLACEHOLDER%`) are filled from what the recording reveals: a Task's `Resource` from the
- * state's scheduled event, a `Parameters`/`Arguments` field from the recorded parameters, a
- * `%..._LITERAL_PLACEHOLDER%` from the test's `$`-path parameter. What the recording does not reveal keeps
- * the case skipped, with the field named in the reason.
+ * playback of the recorded answers (see ./playback.ts). Skipped with their own reason: activities and
+ * ItemReader/ResultWriter (not implemented by the engine), inputs whose timestamps the recording masked,
+ * recordings that end before the execution or lost events.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -204,8 +219,8 @@ const completeTemplate = (
 };
 
 /**
- * A catcher whose ErrorEquals is empty or a placeholder is one the test code completes; the recording reveals the error when
- * a failure of the state was caught into the catcher's Next.
+ * A catcher whose ErrorEquals is empty or a placeholder is one the test code completes; the recording
+ * reveals the error when a failure of the state was caught into the catcher's Next.
  */
 const fillCatchers = (name: string, state: Json, events: readonly Json[], missing: string[], adjusted: string[]) => {
   const catchers = (Array.isArray(state.Catch) ? state.Catch : []) as Json[];
