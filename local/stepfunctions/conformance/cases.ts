@@ -35,7 +35,7 @@ export interface CaseResult {
 }
 
 /** A replay that has not ended by then is stopped: the engine waits for something AWS did not wait for. */
-const WATCHDOG_MS = 5_000;
+const WATCHDOG_MS = 2_000;
 
 /**
  * Where the recording test stopped the execution (StopExecution), if it did: the number of events
