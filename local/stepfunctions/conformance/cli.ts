@@ -1,7 +1,8 @@
 /**
- * `npx tsx local/stepfunctions/conformance/cli.ts [conformance-root] [--verbose] [--only substring]`:
+ * `npx tsx local/stepfunctions/conformance/cli.ts [conformance-root] [--verbose] [--skipped] [--only substring]`:
  * replays the recorded AWS executions and prints the share that agrees, apart for the cases without
- * resources and the cases whose resources are played back from the recording.
+ * resources and the cases whose resources are played back from the recording. `--verbose` lists the
+ * cases that differ with their first difference, `--skipped` the cases not replayed and why.
  */
 import { join } from 'node:path';
 import { defaultConformanceRoot, describeFigures, loadCases, runCase, runConformance } from './cases';
@@ -31,6 +32,11 @@ const main = async (): Promise<void> => {
       );
     }
     return;
+  }
+  if (args.includes('--skipped')) {
+    for (const c of loadCases(root).filter((x) => x.skip)) {
+      console.log(`${c.id}\n    skipped: ${c.skip}${c.skipDetail ? ` (${c.skipDetail})` : ''}`);
+    }
   }
   const report = await runConformance(root);
   if (verbose) {
