@@ -812,12 +812,12 @@ class StateContext {
 
   private matches(errorEquals: string[], error: string | undefined): boolean {
     const name = error ?? '';
+    if (escapesStatesAll(name)) return false;
     return errorEquals.some((candidate) => {
-      if (candidate === name) return true;
-      if (candidate === StatesErrors.All) return !escapesStatesAll(name);
+      if (candidate === name || candidate === StatesErrors.All) return true;
       // Developer Guide ("Error names"): in Retry and Catch, States.TaskFailed matches any known error except
-      // States.Timeout (and, like States.ALL, not the errors no catcher sees).
-      if (candidate === StatesErrors.TaskFailed) return name !== StatesErrors.Timeout && !escapesStatesAll(name);
+      // States.Timeout.
+      if (candidate === StatesErrors.TaskFailed) return name !== StatesErrors.Timeout;
       return false;
     });
   }

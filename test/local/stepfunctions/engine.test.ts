@@ -176,13 +176,14 @@ describe('errors (Developer Guide: "Handling errors in Step Functions workflows"
     });
   });
 
-  it('does not let States.ALL catch States.Runtime', async () => {
+  it.each([['States.ALL'], ['States.Runtime']])('does not let a %s catcher catch States.Runtime', async (name) => {
+    // Developer Guide, "Error names": States.Runtime "will always cause the execution to fail".
     const def = machine({
       M: {
         Type: 'Map',
         ItemsPath: '$.notAnArray',
         ItemProcessor: { StartAt: 'P', States: { P: pass() } },
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        Catch: [{ ErrorEquals: [name], Next: 'Caught' }],
         End: true,
       },
       Caught: pass(),
@@ -190,6 +191,23 @@ describe('errors (Developer Guide: "Handling errors in Step Functions workflows"
     const run = await runDefinition(def, { notAnArray: 1 });
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('States.Runtime');
+  });
+
+  it('lets States.ALL catch States.DataLimitExceeded from an oversized task result (as recorded on AWS)', async () => {
+    const integrations = fakeIntegrations({ 'lambda:invoke': () => ({ Payload: 'é'.repeat(140_000) }) });
+    const def = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'f' },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        End: true,
+      },
+      Caught: pass(),
+    });
+    const run = await runDefinition(def, {}, { integrations });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({ Error: 'States.DataLimitExceeded' });
   });
 
   it('maps a Lambda function error to errorType with the error payload as cause', async () => {
