@@ -10,15 +10,22 @@ export interface PathScope {
   readonly variables: Readonly<Record<string, unknown>>;
 }
 
-/** Raised when a path selects nothing; callers turn it into the States.Runtime message AWS uses for the field. */
+/**
+ * Raised when a path selects nothing; callers turn it into the States.Runtime message AWS uses for the field.
+ * The message words it as AWS does (recorded: test_catch_states_runtime, the pass-state path cases): `No results
+ * for path: $['a']['b']` when only the last segment is missing, `Missing property in path $['a']` when the walk
+ * stops at an earlier one.
+ */
 export class PathNotFound extends Error {
   override readonly name = 'PathNotFound';
   constructor(
     readonly path: string,
     /** The first missing segment in bracket notation, e.g. `$['no']`. */
     readonly missing: string,
+    /** False when the missing segment is not the path's last one. */
+    readonly atLeaf = true,
   ) {
-    super(`No results for path: ${missing}`);
+    super(atLeaf ? `No results for path: ${missing}` : `Missing property in path ${missing}`);
   }
 }
 
@@ -74,7 +81,7 @@ export const evaluatePath = (path: string, scope: PathScope): unknown => {
     for (let i = 0; i < segments.length; i++) {
       const key = segments[i] as Segment;
       if (current === null || typeof current !== 'object' || !(key in (current as object))) {
-        throw new PathNotFound(path, bracket(segments.slice(0, i + 1)));
+        throw new PathNotFound(path, bracket(segments.slice(0, i + 1)), i === segments.length - 1);
       }
       current = (current as Record<string, unknown>)[key as string];
     }
@@ -106,12 +113,20 @@ export const setPath = (target: unknown, path: string, value: unknown): unknown 
   if (!segments || segments.length === 0) throw new PathNotFound(path, path);
   const copy = (v: unknown): Record<string, unknown> =>
     Array.isArray(v) ? ([...v] as unknown as Record<string, unknown>) : { ...(v as Record<string, unknown>) };
-  if (target === null || typeof target !== 'object') throw new PathNotFound(path, bracket(segments.slice(0, 1)));
+  // An array has no named properties: a name written into one would vanish from the JSON output.
+  const unfit = (container: unknown, key: Segment): boolean =>
+    container === null ||
+    typeof container !== 'object' ||
+    (Array.isArray(container) && (typeof key !== 'number' || key >= container.length));
+  if (unfit(target, segments[0] as Segment)) throw new PathNotFound(path, bracket(segments.slice(0, 1)));
   const root = copy(target);
   let node = root;
   for (let i = 0; i < segments.length - 1; i++) {
     const key = segments[i] as Segment;
     const next = node[key as string];
+    if (next !== undefined && next !== null && typeof next === 'object' && unfit(next, segments[i + 1] as Segment)) {
+      throw new PathNotFound(path, bracket(segments.slice(0, i + 2)));
+    }
     if (next === undefined) node[key as string] = {};
     else if (next === null || typeof next !== 'object') throw new PathNotFound(path, bracket(segments.slice(0, i + 2)));
     else node[key as string] = copy(next);

@@ -12,11 +12,13 @@ export const isTimestamp = (v: unknown): v is string => {
   const [date, time] = v.split('T') as [string, string];
   const [, month, day] = date.split('-').map(Number) as [number, number, number];
   const [hour, minute, second] = time.slice(0, 8).split(':').map(Number) as [number, number, number];
+  // Day 0 of the next month is the last day of this one (leap years included).
+  const daysInMonth = new Date(Date.UTC(Number(date.slice(0, 4)), month, 0)).getUTCDate();
   return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
-    day <= 31 &&
+    day <= daysInMonth &&
     hour <= 23 &&
     minute <= 59 &&
     second <= 60 &&

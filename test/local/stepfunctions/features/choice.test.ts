@@ -135,8 +135,15 @@ describe('Developer Guide "Choice workflow state": type tests Is*', () => {
     expect(await decide(rule, input)).toBe(expected);
   });
 
-  it('rejects a timestamp that is not a real instant (month 13) as IsTimestamp', async () => {
-    expect(await decide({ Variable: '$.v', IsTimestamp: true }, { v: '2016-13-05T21:29:29Z' })).toBe('no');
+  it.each([
+    ['2016-13-05T21:29:29Z', 'no'],
+    ['2023-02-29T00:00:00Z', 'no'],
+    ['2024-02-29T00:00:00Z', 'yes'],
+    ['2024-04-31T00:00:00Z', 'no'],
+    ['2024-03-10t12:00:00z', 'no'],
+    ['2024-03-10T12:00:00.123456789Z', 'yes'],
+  ])('IsTimestamp on %j (an RFC 3339 instant, real calendar date, uppercase T and Z) takes %s', async (v, expected) => {
+    expect(await decide({ Variable: '$.v', IsTimestamp: true }, { v })).toBe(expected);
   });
 });
 

@@ -273,14 +273,6 @@ describe('Developer Guide "Handling errors": States.ALL and States.TaskFailed', 
     expect(run.error).toBe('States.Runtime');
   });
 
-  it('States.ALL does not catch States.DataLimitExceeded ("terminal")', async () => {
-    const integrations = fakeIntegrations({ 'lambda:invoke': () => ({ big: 'x'.repeat(300 * 1024) }) });
-    const def = machine({ T: task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'R' }] }), R: pass() });
-    const run = await runDefinition(def, {}, { integrations });
-    expect(run.status).toBe('FAILED');
-    expect(run.error).toBe('States.DataLimitExceeded');
-  });
-
   it('States.TaskFailed matches any error but States.Timeout', async () => {
     const s = scripted(['Custom']);
     const def = machine({ T: task({ Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'R' }] }), R: pass() });

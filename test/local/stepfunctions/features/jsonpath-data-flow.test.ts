@@ -4,6 +4,7 @@
  * workflow state", "Accessing execution data from the Context object", and the States Language "Paths" section.
  */
 import { fakeIntegrations, runDefinition, StatesError } from '../../../../local/stepfunctions';
+import { evaluatePath, PathNotFound } from '../../../../local/stepfunctions/jsonpath';
 import { machine, pass, runState } from './support';
 
 const lambdaTask = (extra: Record<string, unknown>) => ({
@@ -94,6 +95,18 @@ describe('Developer Guide "Specifying state output using ResultPath"', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('States.Runtime');
     expect(run.cause).toContain("Invalid path '$.a.b'");
+  });
+
+  it('fails rather than drop the result when ResultPath names a field of an array', async () => {
+    const run = await runState(pass({ Result: 1, ResultPath: '$.x' }), [1, 2]);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.Runtime');
+    expect(run.cause).toContain("Invalid path '$.x' : Missing property in path $['x']");
+  });
+
+  it('replaces an existing array element at an index ResultPath', async () => {
+    const run = await runState(pass({ Result: 'new', ResultPath: '$.list[1]' }), { list: ['a', 'b', 'c'] });
+    expect(run.output).toEqual({ list: ['a', 'new', 'c'] });
   });
 
   it('places the Catch error output at the Catcher ResultPath inside the raw input', async () => {
@@ -260,5 +273,31 @@ describe('Developer Guide "Accessing execution data from the Context object" ($$
     const run = await runDefinition(def, {}, { integrations, timeScale: 1000 });
     // Assess
     expect(run.output).toEqual({ retry: 2 });
+  });
+});
+
+describe('States Language "Paths": what a path that selects nothing reports', () => {
+  const scope = { data: { a: { b: 1 } }, context: {}, variables: {} };
+  const failure = (path: string): PathNotFound | undefined => {
+    try {
+      evaluatePath(path, scope);
+    } catch (e) {
+      if (e instanceof PathNotFound) return e;
+      throw e;
+    }
+    return undefined;
+  };
+
+  it("names the missing last segment as 'No results for path' (as recorded on AWS)", () => {
+    expect(failure('$.a.c')?.message).toBe("No results for path: $['a']['c']");
+  });
+
+  it("names an earlier missing segment as 'Missing property in path' (recorded: test_catch_states_runtime)", () => {
+    expect(failure('$.no.such.path')?.message).toBe("Missing property in path $['no']");
+  });
+
+  it('selects a definite path without failing', () => {
+    expect(failure('$.a.b')).toBeUndefined();
+    expect(evaluatePath('$.a.b', scope)).toBe(1);
   });
 });
