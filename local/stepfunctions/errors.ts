@@ -35,4 +35,4 @@ export const StatesErrors = {
  * always cause the execution to fail"; recorded on AWS: test_catch_states_runtime). States.DataLimitExceeded from
  * a task result is caught by States.ALL (recorded: test_task_lambda_catch_state_all_data_limit_exceeded...).
  */
-export const escapesStatesAll = (error: string | undefined): boolean => error === StatesErrors.Runtime;
+export const neverCaught = (error: string | undefined): boolean => error === StatesErrors.Runtime;

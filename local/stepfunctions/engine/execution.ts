@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { escapesStatesAll, StatesError, StatesErrors } from '../errors';
+import { neverCaught, StatesError, StatesErrors } from '../errors';
 import { type Chain, type HistoryEvent, HistoryRecorder, type HistorySink, withInput, withOutput } from '../history';
 import { type IntegrationPattern, parseResource, type TaskIntegrations } from '../integrations';
 import { evaluateIntrinsic, isIntrinsic } from '../intrinsics';
@@ -812,7 +812,7 @@ class StateContext {
 
   private matches(errorEquals: string[], error: string | undefined): boolean {
     const name = error ?? '';
-    if (escapesStatesAll(name)) return false;
+    if (neverCaught(name)) return false;
     return errorEquals.some((candidate) => {
       if (candidate === name || candidate === StatesErrors.All) return true;
       // Developer Guide ("Error names"): in Retry and Catch, States.TaskFailed matches any known error except
