@@ -167,6 +167,55 @@ describe('Developer Guide "Passing data between states with variables": Assign',
   });
 });
 
+describe('Developer Guide "Passing data between states with variables": Assign in JSONPath Choice, Wait and Parallel', () => {
+  const choice = () =>
+    machine({
+      C: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.n', NumericEquals: 1, Assign: { 'picked.$': '$.n', how: 'rule' }, Next: 'R' }],
+        Default: 'R',
+        Assign: { how: 'default' },
+      },
+      R: pass({ Parameters: { 'how.$': '$how' } }),
+    });
+
+  it("assigns the matched Choice rule's Assign", async () => {
+    expect((await runDefinition(choice(), { n: 1 })).output).toEqual({ how: 'rule' });
+  });
+
+  it("assigns the Choice state's own Assign when the Default is taken", async () => {
+    expect((await runDefinition(choice(), { n: 2 })).output).toEqual({ how: 'default' });
+  });
+
+  it('assigns from a Wait state input', async () => {
+    const def = machine({
+      W: { Type: 'Wait', Seconds: 0, Assign: { 'w.$': '$.x' }, Next: 'R' },
+      R: pass({ Parameters: { 'w.$': '$w' } }),
+    });
+    expect((await runDefinition(def, { x: 3 })).output).toEqual({ w: 3 });
+  });
+
+  it('assigns from the ResultSelector output of a Parallel state', async () => {
+    const def = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [{ StartAt: 'A', States: { A: pass() } }],
+        ResultSelector: { 'first.$': '$[0]' },
+        Assign: { 'got.$': '$.first' },
+        ResultPath: '$.r',
+        Next: 'R',
+      },
+      R: pass({ Parameters: { 'got.$': '$got' } }),
+    });
+    expect((await runDefinition(def, { v: 1 })).output).toEqual({ got: { v: 1 } });
+  });
+
+  it('lets InputPath read a variable', async () => {
+    const def = machine({ A: { Type: 'Pass', Assign: { v: { k: 1 } }, Next: 'B' }, B: pass({ InputPath: '$v' }) });
+    expect((await runDefinition(def, {})).output).toEqual({ k: 1 });
+  });
+});
+
 describe('Developer Guide "Passing data between states with variables": variable scope', () => {
   it('lets every Parallel branch read the outer variables', async () => {
     const def = jsonataMachine({
