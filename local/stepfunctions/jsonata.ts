@@ -35,7 +35,8 @@ const awsFunctions: Record<string, unknown> = {
     const out: number[] = [];
     if (!step) throw new Error('$range: step must not be zero');
     for (let v = start; step > 0 ? v <= end : v >= end; v += step) out.push(v);
-    return out;
+    // A one-number range is that number, as JSONata's own sequences are (recorded: $range(1, 9, 9) is 1).
+    return out.length === 1 ? out[0] : out;
   },
   hash: (data: unknown, algorithm: string) => {
     const name = HASHES[algorithm];

@@ -258,7 +258,8 @@ export class Execution {
       const details: Record<string, unknown> = {};
       if (this.error !== undefined) details.error = this.error;
       if (this.cause !== undefined) details.cause = this.cause;
-      this.history.add(chain, 'ExecutionAborted', details);
+      // Recorded on AWS (test_stop_execution): ExecutionAborted hangs off no event (previousEventId 0).
+      this.history.add(chain, 'ExecutionAborted', details, { prev: 0 });
       return;
     }
     if (reason instanceof Cancelled && reason.reason === 'timedOut') {
@@ -301,7 +302,13 @@ export class Execution {
     }
   }
 
-  private context(stateName: string, enteredTime: number, retryCount: number, extra?: Record<string, unknown>) {
+  /** The context object; `retryCount` undefined for states that cannot retry (AWS leaves RetryCount out there). */
+  private context(
+    stateName: string,
+    enteredTime: number,
+    retryCount: number | undefined,
+    extra?: Record<string, unknown>,
+  ) {
     const machineName = this.init.stateMachineArn.split(':').pop();
     return {
       Execution: {
@@ -313,7 +320,10 @@ export class Execution {
         RedriveCount: 0,
       },
       StateMachine: { Id: this.init.stateMachineArn, Name: machineName },
-      State: { Name: stateName, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: retryCount },
+      State:
+        retryCount === undefined
+          ? { Name: stateName, EnteredTime: new Date(enteredTime).toISOString() }
+          : { Name: stateName, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: retryCount },
       ...extra,
     };
   }
@@ -352,7 +362,7 @@ export class Execution {
   /** @internal */ contextObject(
     stateName: string,
     entered: number,
-    retryCount: number,
+    retryCount: number | undefined,
     extra?: Record<string, unknown>,
   ) {
     return this.context(stateName, entered, retryCount, extra);
@@ -413,7 +423,12 @@ class StateContext {
 
   private contextObject(extra?: Record<string, unknown>) {
     const task = this.taskToken ? { Task: { Token: this.taskToken } } : {};
-    return this.exec.contextObject(this.name, this.enteredTime, this.retryCount, { ...task, ...extra });
+    // Recorded on AWS (test_input_path[$$]): a Pass state's $$.State has no RetryCount; states with Retry have it.
+    const retries = this.state.Type === 'Task' || this.state.Type === 'Parallel' || this.state.Type === 'Map';
+    return this.exec.contextObject(this.name, this.enteredTime, retries ? this.retryCount : undefined, {
+      ...task,
+      ...extra,
+    });
   }
 
   private statesVar(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
@@ -1152,6 +1167,8 @@ class StateContext {
     for (let i = 0; i < count; i++) {
       if (signal.aborted) break;
       while (maxConcurrency > 0 && running.size >= maxConcurrency) await Promise.race(running);
+      // A branch that failed while this one waited for a slot ends the state: start nothing more.
+      if (signal.aborted) break;
       let signalBlocked!: () => void;
       const blocked = new Promise<void>((resolve) => {
         signalBlocked = resolve;
