@@ -12,6 +12,8 @@ import {
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  InvalidExecutionInput,
+  InvalidName,
   InvalidOutput,
   InvalidToken,
   ListExecutionsCommand,
@@ -153,6 +155,33 @@ describe('API Reference StartExecution: execution names (STANDARD is idempotent,
     );
     const out = await h.client.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{}' }));
     expect(out).toMatchObject({ status: 'FAILED', error: 'Nope', cause: 'because' });
+  });
+});
+
+describe('API Reference StartExecution: name and input validation', () => {
+  it.each([['with space'], ['a/b'], ['brace{'], ['star*'], ['x'.repeat(81)]])(
+    'refuses the name %j with InvalidName (1-80 characters, no whitespace, brackets, wildcards or special characters)',
+    async (name) => {
+      const stateMachineArn = await create(passes(1));
+      await expect(h.client.send(new StartExecutionCommand({ stateMachineArn, name }))).rejects.toBeInstanceOf(
+        InvalidName,
+      );
+    },
+  );
+
+  it('accepts a name of exactly 80 allowed characters', async () => {
+    const stateMachineArn = await create(passes(1));
+    const name = `${'a'.repeat(40)}-${'B'.repeat(37)}_9`;
+    expect(name).toHaveLength(80);
+    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn, name }));
+    expect(executionArn?.endsWith(`:${name}`)).toBe(true);
+  });
+
+  it('refuses input that is not JSON with InvalidExecutionInput', async () => {
+    const stateMachineArn = await create(passes(1));
+    await expect(
+      h.client.send(new StartExecutionCommand({ stateMachineArn, input: '{not json' })),
+    ).rejects.toBeInstanceOf(InvalidExecutionInput);
   });
 });
 

@@ -278,6 +278,20 @@ describe('Developer Guide "Choice workflow state": JSONata Condition', () => {
     expect(run.output).toEqual({ input: { picked: 'banana' }, via: 'rule' });
   });
 
+  it("uses the Choice state's own Output and Assign when it goes to Default", async () => {
+    const def = jsonataMachine({
+      C: {
+        Type: 'Choice',
+        Choices: [{ Condition: '{% false %}', Assign: { via: 'rule' }, Next: 'After' }],
+        Default: 'After',
+        Output: { fallback: true },
+        Assign: { via: 'default' },
+      },
+      After: pass({ Output: { input: '{% $states.input %}', via: '{% $via %}' } }),
+    });
+    expect((await runDefinition(def, {})).output).toEqual({ input: { fallback: true }, via: 'default' });
+  });
+
   it('lets a JSONPath machine use a JSONata Choice (QueryLanguage per state)', async () => {
     const def = machine({
       C: {

@@ -4,7 +4,7 @@
  * ToleratedFailurePercentage, States.ExceedToleratedFailureThreshold) and "Accessing execution data from the
  * Context object" ($$.Map.Item).
  */
-import { runDefinition, TokenRegistry } from '../../../../local/stepfunctions';
+import { fakeIntegrations, runDefinition, StatesError, TokenRegistry } from '../../../../local/stepfunctions';
 import { eventually, jsonataMachine, machine, pass, tokenCatcher, types } from './support';
 
 const callbackState = (extra: Record<string, unknown> = {}) => ({
@@ -96,6 +96,22 @@ describe('Developer Guide "Parallel workflow state"', () => {
     expect(tokens.get(caught.tokens[0] as string)).toBeUndefined();
     expect(types(run.history)).toContain('ParallelStateFailed');
     expect(types(run.history)).not.toContain('ParallelStateSucceeded');
+  });
+
+  it('hands a failed branch error to a JSONata Catch as $states.errorOutput', async () => {
+    const def = jsonataMachine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'Ok', States: { Ok: pass() } },
+          { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Broke', Cause: 'branch 2' } } },
+        ],
+        Catch: [{ ErrorEquals: ['Broke'], Output: { why: '{% $states.errorOutput.Cause %}' }, Next: 'R' }],
+        End: true,
+      },
+      R: pass(),
+    });
+    expect((await runDefinition(def, {})).output).toEqual({ why: 'branch 2' });
   });
 
   it('passes JSONata Arguments to every branch', async () => {
@@ -282,6 +298,34 @@ describe('Developer Guide "Map workflow state": failing items and tolerated fail
     });
     const run = await runDefinition(def, { items: [1, 2, 3] });
     expect(run.output).toEqual({ items: [1, 2, 3], error: { Error: 'ItemFailed', Cause: 'item 2' } });
+  });
+
+  it('retries a failed inline Map as a whole, running every item again', async () => {
+    // Item 2 fails on its first run only; the Map's Retry starts all three items over.
+    const seen: number[] = [];
+    const integrations = fakeIntegrations({
+      'lambda:invoke': (req) => {
+        const item = req.parameters as number;
+        seen.push(item);
+        if (item === 2 && seen.filter((x) => x === 2).length === 1) throw new StatesError('Flaky', 'first try');
+        return item * 10;
+      },
+    });
+    const def = machine({
+      M: {
+        Type: 'Map',
+        MaxConcurrency: 1,
+        ItemProcessor: {
+          StartAt: 'T',
+          States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } },
+        },
+        Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1 }],
+        End: true,
+      },
+    });
+    const run = await runDefinition(def, [1, 2, 3], { integrations, timeScale: 1000 });
+    expect(run.output).toEqual([10, 20, 30]);
+    expect(seen).toEqual([1, 2, 1, 2, 3]);
   });
 
   it('succeeds while failures stay within ToleratedFailureCount (Distributed mode)', async () => {
