@@ -25,6 +25,11 @@ export interface TaskRequest {
   readonly accountId: string;
   /** Aborted when the task times out or the execution stops. */
   readonly signal: AbortSignal;
+  /**
+   * `.sync` tasks: called once the job is started (the history's `TaskSubmitted`, with the start call's
+   * response), before the integration waits for the job to end.
+   */
+  readonly onSubmitted?: (output: unknown) => void;
 }
 
 /**
@@ -138,7 +143,12 @@ export const cloudIntegrations = (cloud: Cloud): TaskIntegrations => {
     return { payload: parseJson(payloadText), raw };
   };
 
-  const startExecution = async (params: Record<string, any>, pattern: IntegrationPattern, signal: AbortSignal) => {
+  const startExecution = async (
+    params: Record<string, any>,
+    pattern: IntegrationPattern,
+    signal: AbortSignal,
+    onSubmitted: TaskRequest['onSubmitted'],
+  ) => {
     // The optimized integration takes the API's fields capitalised (StateMachineArn, Input, Name).
     const input = params.Input ?? params.input;
     const started = await callService('states', 'StartExecution', {
@@ -148,6 +158,7 @@ export const cloudIntegrations = (cloud: Cloud): TaskIntegrations => {
       traceHeader: params.TraceHeader ?? params.traceHeader,
     });
     if (pattern === 'request' || pattern === 'token') return started;
+    onSubmitted?.(startResponse(started));
     for (;;) {
       const d = await callService('states', 'DescribeExecution', { executionArn: started.executionArn });
       if (d.status !== 'RUNNING') {
@@ -225,10 +236,8 @@ export const cloudIntegrations = (cloud: Cloud): TaskIntegrations => {
           return { ...out, ...httpMetadata(randomUUID()) };
         }
         case 'states:startExecution': {
-          const out = await startExecution(p, req.pattern, req.signal);
-          return req.pattern === 'request' || req.pattern === 'token'
-            ? { ExecutionArn: out.executionArn, StartDate: out.startDate, ...httpMetadata(randomUUID()) }
-            : capitalise(out);
+          const out = await startExecution(p, req.pattern, req.signal, req.onSubmitted);
+          return req.pattern === 'request' || req.pattern === 'token' ? startResponse(out) : capitalise(out);
         }
         default:
           throw new StatesError(StatesErrors.Runtime, `Unsupported resource: ${req.resource}`);
@@ -237,9 +246,24 @@ export const cloudIntegrations = (cloud: Cloud): TaskIntegrations => {
   };
 };
 
-/** `.sync` answers use the capitalised DescribeExecution field names. */
+/**
+ * `.sync` answers use the capitalised DescribeExecution field names, nested ones too (recorded on AWS:
+ * `InputDetails: {Included: true}`).
+ */
 const capitalise = (o: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [pascal(k), v]));
+  Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [
+      pascal(k),
+      k.endsWith('Details') && v && typeof v === 'object' ? capitalise(v as Record<string, unknown>) : v,
+    ]),
+  );
+
+/** What the optimised StartExecution integration answers (and `.sync` tasks submit). */
+const startResponse = (started: { executionArn: string; startDate: unknown }): Record<string, unknown> => ({
+  ExecutionArn: started.executionArn,
+  StartDate: started.startDate,
+  ...httpMetadata(randomUUID()),
+});
 
 /**
  * Integrations for tests: a map from `service:action` (e.g. `lambda:invoke`, `dynamodb:putItem`,

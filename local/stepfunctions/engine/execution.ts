@@ -909,7 +909,9 @@ class StateContext {
     const { service, action, pattern, historyResource, historyType } = parseResource(String(this.state.Resource));
     const resuming = this.resume?.phase === 'token' ? this.resume : undefined;
     this.resume = undefined;
-    if (pattern === 'token') this.taskToken = resuming?.token ?? TokenRegistry.create(this.exec.executionArn);
+    // `.sync` tasks get a token in their context too (recorded on AWS: test_sync_with_task_token passes
+    // `$$.Task.Token` to the started execution); only callback tasks wait for it.
+    if (pattern !== 'request') this.taskToken = resuming?.token ?? TokenRegistry.create(this.exec.executionArn);
     const effective = this.jsonata ? this.input : this.selectPath(this.state.InputPath, this.input);
     let parameters: unknown;
     if (this.jsonata) {
@@ -1084,6 +1086,12 @@ class StateContext {
             region: this.env.region,
             accountId: this.env.accountId,
             signal: controller.signal,
+            onSubmitted:
+              opts.pattern === 'sync' || opts.pattern === 'sync2'
+                ? (output) => {
+                    if (!controller.signal.aborted) opts.onSubmitted(output);
+                  }
+                : undefined,
           })
           .then((result) => {
             if (opts.pattern !== 'token') {

@@ -372,6 +372,43 @@ describe('task tokens and timeouts (Developer Guide: "Wait for a Callback with T
   });
 });
 
+describe('.sync tasks (Developer Guide: "Run a Job (.sync)")', () => {
+  it('records TaskSubmitted when the job starts and gives the task a token in its context', async () => {
+    // Prepare: a fake StartExecution that reports its start, then its end.
+    let sentToken: unknown;
+    const integrations = fakeIntegrations({
+      'states:startExecution': (req) => {
+        sentToken = (req.parameters as { Input: { token: unknown } }).Input.token;
+        req.onSubmitted?.({ ExecutionArn: 'arn:child' });
+        return { Status: 'SUCCEEDED', Output: '{}' };
+      },
+    });
+    const def = machine({
+      Run: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution.sync',
+        Parameters: { StateMachineArn: 'arn:m', Input: { 'token.$': '$$.Task.Token' } },
+        End: true,
+      },
+    });
+    // Act
+    const run = await runDefinition(def, {}, { integrations });
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(typeof sentToken).toBe('string');
+    expect(types(run.history)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+});
+
 describe('history event ids (API Reference: GetExecutionHistory, HistoryEvent)', () => {
   it('numbers events from 1 and chains previousEventId, with the first state entry pointing at 0', async () => {
     const def = machine({ A: { Type: 'Pass', Next: 'B' }, B: pass() });
