@@ -12,6 +12,7 @@ import {
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  InvalidArn,
   InvalidExecutionInput,
   InvalidName,
   InvalidOutput,
@@ -123,6 +124,13 @@ describe('API Reference StartExecution: execution names (STANDARD is idempotent,
     const b = await h.client.send(new StartExecutionCommand({ stateMachineArn, name: 'reused', input: '{"x":1}' }));
     expect(a.executionArn).not.toBe(b.executionArn);
     expect(a.executionArn).toContain(':express:');
+  });
+
+  it('does not describe an EXPRESS execution or list its history ("not supported by EXPRESS state machines")', async () => {
+    const stateMachineArn = await create(passes(1), 'EXPRESS');
+    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn }));
+    await expect(h.client.send(new DescribeExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(InvalidArn);
+    await expect(h.client.send(new GetExecutionHistoryCommand({ executionArn }))).rejects.toBeInstanceOf(InvalidArn);
   });
 
   it('runs StartSyncExecution with a reused name each time and returns each result', async () => {

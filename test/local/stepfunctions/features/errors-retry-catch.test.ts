@@ -273,6 +273,23 @@ describe('Developer Guide "Handling errors": States.ALL and States.TaskFailed', 
     expect(run.error).toBe('States.Runtime');
   });
 
+  it('never retries or catches States.Runtime, even when named ("isn\'t retriable, and will always cause the execution to fail")', async () => {
+    const def = machine({
+      A: {
+        Type: 'Parallel',
+        Branches: [{ StartAt: 'Bad', States: { Bad: pass({ OutputPath: '$.missing' }) } }],
+        Retry: [{ ErrorEquals: ['States.Runtime'], IntervalSeconds: 1 }],
+        Catch: [{ ErrorEquals: ['States.Runtime'], Next: 'R' }],
+        End: true,
+      },
+      R: pass(),
+    });
+    const run = await runDefinition(def, {}, { timeScale: 1000 });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.Runtime');
+    expect(types(run.history).filter((t) => t === 'ParallelStateStarted')).toHaveLength(1);
+  });
+
   it('States.TaskFailed matches any error but States.Timeout', async () => {
     const s = scripted(['Custom']);
     const def = machine({ T: task({ Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'R' }] }), R: pass() });
