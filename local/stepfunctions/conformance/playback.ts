@@ -218,11 +218,8 @@ export const playback = (calls: readonly RecordedCall[]): Playback => {
           if (token) answerToken(token, answer);
           return call.submitted.output;
         }
-        // A `.sync` task's submission (the start response), for an engine that takes it through the
-        // suggested `TaskRequest.onSubmitted` hook (the TaskRequest interface has none yet).
-        if (req.pattern !== 'token' && call.submitted) {
-          (req as TaskRequest & { onSubmitted?: (output: unknown) => void }).onSubmitted?.(call.submitted.output);
-        }
+        // A `.sync` task's submission (the start response), reported as the real integration does.
+        if (req.pattern !== 'token' && call.submitted) req.onSubmitted?.(call.submitted.output);
         if (!answer) return never(req.signal);
         // A resource answers later than the engine's next step: concurrent branches and iterations all get
         // their Tasks scheduled before the first answer comes back, as they did on AWS.
