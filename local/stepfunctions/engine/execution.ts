@@ -884,7 +884,10 @@ class StateContext {
     const catchers = (this.state.Catch ?? []) as Record<string, any>[];
     const catcher = catchers.find((c) => this.matches(c.ErrorEquals ?? [], e.error));
     if (!catcher) throw e;
-    const errorOutput = { Error: e.error, Cause: e.cause };
+    // Recorded on AWS: a failure without error or cause (SendTaskFailure with neither) is caught as
+    // {"Error": null, "Cause": null}; a task timeout, which carries no cause, as {"Error": "States.Timeout", "Cause": ""}.
+    const timedOut = e.error === StatesErrors.Timeout || e.error === StatesErrors.HeartbeatTimeout;
+    const errorOutput = { Error: e.error ?? null, Cause: e.cause ?? (timedOut ? '' : null) };
     if (this.jsonata) {
       const states = this.statesVar({ errorOutput });
       const output =

@@ -176,6 +176,22 @@ describe('errors (Developer Guide: "Handling errors in Step Functions workflows"
     });
   });
 
+  it('catches a task timeout as {Error: States.Timeout, Cause: ""} (as recorded on AWS)', async () => {
+    const integrations = fakeIntegrations({ 'sqs:sendMessage': () => ({}) });
+    const def = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        TimeoutSeconds: 1,
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'R' }],
+        End: true,
+      },
+      R: pass(),
+    });
+    const run = await runDefinition(def, {}, { integrations, timeScale: 100 });
+    expect(run.output).toEqual({ Error: 'States.Timeout', Cause: '' });
+  });
+
   it.each([['States.ALL'], ['States.Runtime']])('does not let a %s catcher catch States.Runtime', async (name) => {
     // Developer Guide, "Error names": States.Runtime "will always cause the execution to fail".
     const def = machine({
