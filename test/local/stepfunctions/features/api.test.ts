@@ -30,7 +30,15 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { eventually, ROLE, type SdkHarness, startSdkHarness, tokenCatcher } from './support';
+import {
+  callbackTask,
+  eventually,
+  ROLE,
+  type SdkHarness,
+  startSdkHarness,
+  tokenCatcher,
+  waitingToken,
+} from './support';
 
 const caught = tokenCatcher();
 let h: SdkHarness;
@@ -62,25 +70,10 @@ const finished = (executionArn: string): Promise<DescribeExecutionCommandOutput>
     (d) => d.status !== 'RUNNING',
   );
 
-/** Waits until the execution's callback task has sent its token, and returns the token. */
-const tokenOf = async (before: number): Promise<string> =>
-  (await eventually(
-    () => caught.tokens[before],
-    (t) => t !== undefined && h.service.tokens.get(t) !== undefined,
-  )) as string;
+/** Waits until the execution's callback task has sent its token (the one after `before`), and returns it. */
+const tokenOf = (before: number): Promise<string> => waitingToken(caught, h.service.tokens, before);
 
-const callback = (extra: Record<string, unknown> = {}) => ({
-  StartAt: 'Ask',
-  States: {
-    Ask: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-      Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
-      End: true,
-      ...extra,
-    },
-  },
-});
+const callback = (extra: Record<string, unknown> = {}) => ({ StartAt: 'Ask', States: { Ask: callbackTask(extra) } });
 
 const passes = (n: number) => ({
   StartAt: 'S0',

@@ -5,7 +5,7 @@
  * and Map, Distributed Map isolation) and "Setting the query language" (QueryLanguage per state).
  */
 import { fakeIntegrations, runDefinition, TokenRegistry } from '../../../../local/stepfunctions';
-import { eventually, jsonataMachine, machine, pass, tokenCatcher } from './support';
+import { jsonataMachine, machine, pass, tokenCatcher, waitingToken } from './support';
 
 describe('Developer Guide "Transforming data with JSONata": {% %} expressions, Arguments and Output', () => {
   it('evaluates only strings that start with {% and end with %}; others are literals', async () => {
@@ -76,11 +76,8 @@ describe('Developer Guide "Transforming data with JSONata": {% %} expressions, A
       },
     });
     const pending = runDefinition(def, {}, { integrations: caught.integrations, tokens });
-    const token = await eventually(
-      () => caught.tokens[0],
-      (t) => t !== undefined && tokens.get(t) !== undefined,
-    );
-    tokens.get(token as string)?.succeed('yes');
+    const token = await waitingToken(caught, tokens);
+    tokens.get(token)?.succeed('yes');
     expect((await pending).output).toEqual({ answer: 'yes' });
   });
 

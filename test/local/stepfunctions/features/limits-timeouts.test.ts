@@ -5,15 +5,7 @@
  * (States.Timeout, States.HeartbeatTimeout, States.DataLimitExceeded).
  */
 import { fakeIntegrations, runDefinition, TokenRegistry } from '../../../../local/stepfunctions';
-import { eventually, jsonataMachine, machine, pass, tokenCatcher, types } from './support';
-
-const callbackTask = (extra: Record<string, unknown>) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-  Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
-  End: true,
-  ...extra,
-});
+import { callbackTask, jsonataMachine, machine, pass, tokenCatcher, types, waitingToken } from './support';
 
 describe('Developer Guide "Task workflow state": TimeoutSeconds and HeartbeatSeconds', () => {
   it('fails with States.Timeout when the task outlives TimeoutSeconds', async () => {
@@ -38,10 +30,7 @@ describe('Developer Guide "Task workflow state": TimeoutSeconds and HeartbeatSec
     const tokens = new TokenRegistry();
     const def = machine({ T: callbackTask({ TimeoutSeconds: 600, HeartbeatSeconds: 5 }) });
     const pending = runDefinition(def, {}, { integrations: caught.integrations, timeScale: 100, tokens });
-    const token = (await eventually(
-      () => caught.tokens[0],
-      (t) => t !== undefined && tokens.get(t) !== undefined,
-    )) as string;
+    const token = await waitingToken(caught, tokens);
     // Act
     const until = Date.now() + 150;
     while (Date.now() < until) {

@@ -5,15 +5,9 @@
  * Context object" ($$.Map.Item).
  */
 import { fakeIntegrations, runDefinition, StatesError, TokenRegistry } from '../../../../local/stepfunctions';
-import { eventually, jsonataMachine, machine, pass, tokenCatcher, types } from './support';
+import { callbackTask, eventually, jsonataMachine, machine, pass, tokenCatcher, types, waitingToken } from './support';
 
-const callbackState = (extra: Record<string, unknown> = {}) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-  Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token', 'item.$': '$' } },
-  End: true,
-  ...extra,
-});
+const callbackState = () => callbackTask({}, { 'item.$': '$' });
 
 /** An item processor that fails items equal to `bad` with ItemFailed, and passes the others through. */
 const failOn = (bad: unknown, mode?: 'DISTRIBUTED') => ({
@@ -42,10 +36,7 @@ describe('Developer Guide "Parallel workflow state"', () => {
       },
     });
     const pending = runDefinition(def, { n: 1 }, { integrations: caught.integrations, tokens });
-    const token = (await eventually(
-      () => caught.tokens[0],
-      (t) => t !== undefined && tokens.get(t) !== undefined,
-    )) as string;
+    const token = await waitingToken(caught, tokens);
     tokens.get(token)?.succeed({ slow: 1 });
     const run = await pending;
     expect(run.output).toEqual([{ slow: 1 }, { fast: 1 }]);
@@ -267,11 +258,8 @@ describe('Developer Guide "Map workflow state": MaxConcurrency', () => {
     await new Promise((r) => setImmediate(r));
     expect(caught.tokens).toHaveLength(1);
     for (let i = 0; i < 3; i++) {
-      const t = await eventually(
-        () => caught.tokens[i],
-        (x) => x !== undefined && tokens.get(x) !== undefined,
-      );
-      tokens.get(t as string)?.succeed(i);
+      const t = await waitingToken(caught, tokens, i);
+      tokens.get(t)?.succeed(i);
     }
     expect((await pending).output).toEqual([0, 1, 2]);
   });

@@ -87,6 +87,26 @@ export const tokenCatcher = (
   };
 };
 
+/** A JSONPath `.waitForTaskToken` Task that sends `$$.Task.Token` (and `body`) to a fake queue. */
+export const callbackTask = (extra: Record<string, unknown> = {}, body: Record<string, unknown> = {}): State => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+  Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token', ...body } },
+  End: true,
+  ...extra,
+});
+
+/** Waits until the `index`-th caught token belongs to a waiting task, and returns it. */
+export const waitingToken = async (
+  caught: { readonly tokens: readonly string[] },
+  registry: { get(token: string): unknown },
+  index = 0,
+): Promise<string> =>
+  (await eventually(
+    () => caught.tokens[index],
+    (t) => t !== undefined && registry.get(t) !== undefined,
+  )) as string;
+
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A local Step Functions service behind an edge server on a free port, and an SDK client for it. */

@@ -6,7 +6,7 @@
  */
 import type { Cloud } from '../../../../local/core/types';
 import { cloudIntegrations, runDefinition, TokenRegistry } from '../../../../local/stepfunctions';
-import { eventually, jsonataMachine, machine, pass, tokenCatcher, types } from './support';
+import { callbackTask, eventually, jsonataMachine, machine, pass, tokenCatcher, types, waitingToken } from './support';
 
 interface Call {
   service: string;
@@ -130,14 +130,7 @@ describe('Developer Guide "Wait for a Callback with Task Token": .waitForTaskTok
   it('hands $$.Task.Token to the service, then ends with the SendTaskSuccess output', async () => {
     const fake = fakeCloud({ 'sqs:SendMessage': () => ({ MessageId: 'm-1' }) });
     const tokens = new TokenRegistry();
-    const def = machine({
-      T: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-        Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token', 'order.$': '$.id' } },
-        End: true,
-      },
-    });
+    const def = machine({ T: callbackTask({}, { 'order.$': '$.id' }) });
     const pending = runDefinition(def, { id: 'o-9' }, { integrations: fake.integrations, tokens });
     const call = await eventually(
       () => fake.calls[0],
@@ -163,21 +156,12 @@ describe('Developer Guide "Wait for a Callback with Task Token": .waitForTaskTok
     const caught = tokenCatcher();
     const tokens = new TokenRegistry();
     const def = machine({
-      T: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-        Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
-        Catch: [{ ErrorEquals: ['Rejected'], ResultPath: '$.why', Next: 'Handle' }],
-        End: true,
-      },
+      T: callbackTask({ Catch: [{ ErrorEquals: ['Rejected'], ResultPath: '$.why', Next: 'Handle' }] }),
       Handle: pass(),
     });
     const pending = runDefinition(def, { id: 1 }, { integrations: caught.integrations, tokens });
-    const token = await eventually(
-      () => caught.tokens[0],
-      (t) => t !== undefined && tokens.get(t) !== undefined,
-    );
-    tokens.get(token as string)?.fail('Rejected', 'restaurant closed');
+    const token = await waitingToken(caught, tokens);
+    tokens.get(token)?.fail('Rejected', 'restaurant closed');
     const run = await pending;
     expect(run.output).toEqual({ id: 1, why: { Error: 'Rejected', Cause: 'restaurant closed' } });
   });
@@ -185,28 +169,14 @@ describe('Developer Guide "Wait for a Callback with Task Token": .waitForTaskTok
   it('issues a new token for each attempt of a retried callback task', async () => {
     const caught = tokenCatcher();
     const tokens = new TokenRegistry();
-    const def = machine({
-      T: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-        Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
-        Retry: [{ ErrorEquals: ['Again'], IntervalSeconds: 1 }],
-        End: true,
-      },
-    });
+    const def = machine({ T: callbackTask({ Retry: [{ ErrorEquals: ['Again'], IntervalSeconds: 1 }] }) });
     const pending = runDefinition(def, {}, { integrations: caught.integrations, tokens, timeScale: 1000 });
-    const first = await eventually(
-      () => caught.tokens[0],
-      (t) => t !== undefined && tokens.get(t) !== undefined,
-    );
-    tokens.get(first as string)?.fail('Again', 'retry me');
-    const second = await eventually(
-      () => caught.tokens[1],
-      (t) => t !== undefined && tokens.get(t) !== undefined,
-    );
+    const first = await waitingToken(caught, tokens);
+    tokens.get(first)?.fail('Again', 'retry me');
+    const second = await waitingToken(caught, tokens, 1);
     expect(second).not.toBe(first);
-    expect(tokens.get(first as string)).toBeUndefined();
-    tokens.get(second as string)?.succeed('second');
+    expect(tokens.get(first)).toBeUndefined();
+    tokens.get(second)?.succeed('second');
     expect((await pending).output).toBe('second');
   });
 });
