@@ -103,6 +103,18 @@ describe('Developer Guide "Transforming data with JSONata": {% %} expressions, A
     expect(out.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('provides $random(), a number in [0, 1), the same for the same seed', async () => {
+    const def = jsonataMachine({
+      A: pass({ Output: { r: '{% $random() %}', s1: '{% $random(7) %}', s2: '{% $random(7) %}' } }),
+    });
+    const out = (await runDefinition(def, {})).output as { r: number; s1: number; s2: number };
+    expect(out.r).toBeGreaterThanOrEqual(0);
+    expect(out.r).toBeLessThan(1);
+    expect(out.s1).toBe(out.s2);
+    expect(out.s1).toBeGreaterThanOrEqual(0);
+    expect(out.s1).toBeLessThan(1);
+  });
+
   it('fails with States.QueryEvaluationError when an expression throws', async () => {
     const def = jsonataMachine({ A: pass({ Output: "{% $number('abc') + $undefinedFn() %}" }) });
     const run = await runDefinition(def, {});
