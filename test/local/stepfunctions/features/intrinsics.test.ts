@@ -131,7 +131,7 @@ describe('States.Array (Developer Guide "Intrinsics for arrays")', () => {
   });
 });
 
-describe('States.ArrayPartition', () => {
+describe('States.ArrayPartition (Developer Guide "Intrinsics for arrays")', () => {
   it('splits the array into chunks of the given size, the last one shorter', async () => {
     const r = await evalParameter('States.ArrayPartition($.inputArray, 4)', {
       inputArray: [1, 2, 3, 4, 5, 6, 7, 8, 9],
@@ -150,7 +150,7 @@ describe('States.ArrayPartition', () => {
   });
 });
 
-describe('States.ArrayContains', () => {
+describe('States.ArrayContains (Developer Guide "Intrinsics for arrays")', () => {
   it('tells whether a value is in the array (true/false)', async () => {
     const input = { inputArray: [1, 2, 3, 4, 5, 6, 7, 8, 9], lookingFor: 5, absent: 10 };
     expect((await evalParameter('States.ArrayContains($.inputArray, $.lookingFor)', input)).value).toBe(true);
@@ -166,7 +166,7 @@ describe('States.ArrayContains', () => {
   });
 });
 
-describe('States.ArrayRange ("up to 1000 elements", integer arguments, non-zero step)', () => {
+describe('States.ArrayRange (Developer Guide "Intrinsics for arrays": up to 1000 elements, integer arguments, non-zero step)', () => {
   it('counts from the first to the last value by the step', async () => {
     expect((await evalParameter('States.ArrayRange(1, 9, 2)')).value).toEqual([1, 3, 5, 7, 9]);
   });
@@ -190,7 +190,7 @@ describe('States.ArrayRange ("up to 1000 elements", integer arguments, non-zero 
   });
 });
 
-describe('States.ArrayGetItem, States.ArrayLength, States.ArrayUnique', () => {
+describe('States.ArrayGetItem, States.ArrayLength, States.ArrayUnique (Developer Guide "Intrinsics for arrays")', () => {
   it('returns the item at a zero-based index', async () => {
     const r = await evalParameter('States.ArrayGetItem($.inputArray, $.index)', {
       inputArray: [1, 2, 3, 4, 5, 6, 7, 8, 9],
@@ -317,7 +317,7 @@ describe('States.UUID (Developer Guide "Intrinsic for unique identifier generati
   });
 });
 
-describe('intrinsic failures and error handling', () => {
+describe('intrinsic failures (Developer Guide "Handling errors": States.Runtime is not caught by States.ALL)', () => {
   it('fails the execution with States.Runtime, which a States.ALL catcher does not catch', async () => {
     const def = machine({
       A: {
@@ -336,7 +336,7 @@ describe('intrinsic failures and error handling', () => {
   });
 });
 
-describe('intrinsic argument counts (each function is documented with a fixed list of arguments)', () => {
+describe('intrinsic argument counts (Developer Guide "Intrinsic functions": each function documents its arguments)', () => {
   it.each([
     'States.ArrayContains($.a)',
     'States.ArrayLength($.a, 1)',
