@@ -113,6 +113,8 @@ interface Frame {
   readonly queryLanguage: 'JSONPath' | 'JSONata';
   /** Tells a Map/Parallel scheduler that this branch now waits on something external. */
   readonly onBlock: () => void;
+  /** True in a Parallel branch: a Task failing out of it is recorded as aborted there (AWS). */
+  readonly parallelBranch?: boolean;
   resume?: Checkpoint;
 }
 
@@ -883,7 +885,14 @@ class StateContext {
   private async catchError(e: StatesError): Promise<StepResult> {
     const catchers = (this.state.Catch ?? []) as Record<string, any>[];
     const catcher = catchers.find((c) => this.matches(c.ErrorEquals ?? [], e.error));
-    if (!catcher) throw e;
+    if (!catcher) {
+      // Recorded on AWS: a Task failing out of a Parallel branch gets TaskStateAborted after its TaskFailed,
+      // beside the chain (the ParallelStateFailed that follows hangs off the TaskFailed).
+      if (this.frame.parallelBranch && this.state.Type === 'Task') {
+        this.frame.history.add(this.frame.chain, 'TaskStateAborted', undefined, { keepChain: true });
+      }
+      throw e;
+    }
     // Recorded on AWS: a failure without error or cause (SendTaskFailure with neither) is caught as
     // {"Error": null, "Cause": null}; a task timeout, which carries no cause, as {"Error": "States.Timeout", "Cause": ""}.
     const timedOut = e.error === StatesErrors.Timeout || e.error === StatesErrors.HeartbeatTimeout;
@@ -1232,7 +1241,7 @@ class StateContext {
         }
         const at = progress?.status === 'running' ? progress.at : undefined;
         const save = this.branchSaver(fanout, i, startedId);
-        const frame = this.childFrame(controller.signal, startedId, onBlock, h, save, at);
+        const frame = { ...this.childFrame(controller.signal, startedId, onBlock, h, save, at), parallelBranch: true };
         const def = branches[i] as Definition;
         try {
           results[i] = await this.exec.runBranch(
