@@ -298,6 +298,30 @@ describe('Developer Guide "Passing data between states with variables": variable
     expect((await runDefinition(def, {})).output).toEqual([false, false]);
   });
 
+  it('lets a Map nested in a Parallel branch read the top-level variables', async () => {
+    const def = jsonataMachine({
+      Set: { Type: 'Pass', Assign: { top: 'T' }, Next: 'P' },
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          {
+            StartAt: 'M',
+            States: {
+              M: {
+                Type: 'Map',
+                Items: '{% [1, 2] %}',
+                ItemProcessor: { StartAt: 'I', States: { I: pass({ Output: '{% $top & $string($states.input) %}' }) } },
+                End: true,
+              },
+            },
+          },
+        ],
+        End: true,
+      },
+    });
+    expect((await runDefinition(def, {})).output).toEqual([['T1', 'T2']]);
+  });
+
   it('returns data from a Map or Parallel through Output only (the outer scope reads the results, not the inner variables)', async () => {
     const def = jsonataMachine({
       M: {

@@ -109,6 +109,18 @@ describe('Developer Guide "State machine structure": top-level TimeoutSeconds', 
     expect(types(run.history)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'ExecutionTimedOut']);
   });
 
+  it('times out the whole execution while Map iterations wait on their tasks', async () => {
+    const caught = tokenCatcher();
+    const def = machine(
+      { M: { Type: 'Map', ItemProcessor: { StartAt: 'T', States: { T: callbackTask() } }, End: true } },
+      { TimeoutSeconds: 1 },
+    );
+    const run = await runDefinition(def, [1, 2], { integrations: caught.integrations, timeScale: 100 });
+    expect(run).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(caught.tokens).toHaveLength(2);
+    expect(types(run.history).at(-1)).toBe('ExecutionTimedOut');
+  });
+
   it('does not time out an execution that ends in time', async () => {
     const def = machine({ W: { Type: 'Wait', Seconds: 1, End: true } }, { TimeoutSeconds: 100 });
     const run = await runDefinition(def, {}, { timeScale: 100 });
