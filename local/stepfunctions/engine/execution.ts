@@ -467,8 +467,7 @@ class StateContext {
     try {
       return evaluatePath(path, this.pathScope(data));
     } catch (e) {
-      if (e instanceof PathNotFound)
-        throw this.runtimeError(`Invalid path '${path}' : No results for path: ${e.missing}`);
+      if (e instanceof PathNotFound) throw this.runtimeError(`Invalid path '${path}' : ${e.message}`);
       throw e;
     }
   }
