@@ -64,6 +64,12 @@ describe('Developer Guide "Processing input and output": the order InputPath →
     expect(run.error).toBe('States.Runtime');
     expect(run.cause).toContain("Invalid path '$.missing' : No results for path: $['missing']");
   });
+
+  it('reports a missing segment before the last as "Missing property in path" (recorded: test_catch_states_runtime)', async () => {
+    const run = await runState(pass({ OutputPath: '$.no.such.path' }), {});
+    expect(run.error).toBe('States.Runtime');
+    expect(run.cause).toContain("Invalid path '$.no.such.path' : Missing property in path $['no']");
+  });
 });
 
 describe('Developer Guide "Specifying state output using ResultPath"', () => {
