@@ -29,12 +29,24 @@ const task = (extra: Record<string, unknown>) => ({
 });
 
 describe('Developer Guide "Handling errors": Retrier fields', () => {
-  it('retries with the defaults (MaxAttempts 3) and succeeds on a later attempt', async () => {
+  it('retries with the defaults (IntervalSeconds 1, BackoffRate 2, MaxAttempts 3) and succeeds on a later attempt', async () => {
+    // 1 s then 2 s at time scale 50: 20 then 40 ms.
     const s = scripted(['Flaky', 'Flaky']);
     const def = machine({ T: task({ Retry: [{ ErrorEquals: ['Flaky'] }] }) });
-    const run = await runDefinition(def, {}, { integrations: s.integrations, timeScale: 1000 });
+    const run = await runDefinition(def, {}, { integrations: s.integrations, timeScale: 50 });
     expect(run.output).toEqual({ ok: 3 });
     expect(s.calls).toHaveLength(3);
+    const [g1, g2] = s.gaps() as [number, number];
+    expect(g1).toBeGreaterThanOrEqual(18);
+    expect(g2).toBeGreaterThanOrEqual(38);
+  });
+
+  it('stops after the default MaxAttempts of 3 retries', async () => {
+    const s = scripted(['E', 'E', 'E', 'E', 'E']);
+    const def = machine({ T: task({ Retry: [{ ErrorEquals: ['E'] }] }) });
+    const run = await runDefinition(def, {}, { integrations: s.integrations, timeScale: 1000 });
+    expect(run.error).toBe('E');
+    expect(s.calls).toHaveLength(4);
   });
 
   it('stops after MaxAttempts retries (3 attempts in all for MaxAttempts 2)', async () => {
