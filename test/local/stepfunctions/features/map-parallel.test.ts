@@ -340,3 +340,62 @@ describe('Developer Guide "Map workflow state": failing items and tolerated fail
     expect(run.cause).toContain('ToleratedFailurePercentage must be between 0 and 100.');
   });
 });
+
+describe('API Reference "HistoryEvent" for Map and Parallel (ids, previousEventId, iteration details; as recorded on AWS)', () => {
+  const idsAndLinks = (history: readonly { id: number; previousEventId: number; type: string }[]) =>
+    history.map((e) => [e.id, e.previousEventId, e.type]);
+
+  it('starts every Parallel branch from ParallelStateStarted and exits after the last branch event', async () => {
+    const def = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'A', States: { A: pass() } },
+          { StartAt: 'B', States: { B: pass() } },
+        ],
+        End: true,
+      },
+    });
+    const run = await runDefinition(def, {});
+    expect(idsAndLinks(run.history)).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'ParallelStateEntered'],
+      [3, 2, 'ParallelStateStarted'],
+      [4, 3, 'PassStateEntered'],
+      [5, 4, 'PassStateExited'],
+      [6, 3, 'PassStateEntered'],
+      [7, 6, 'PassStateExited'],
+      [8, 7, 'ParallelStateSucceeded'],
+      [9, 7, 'ParallelStateExited'],
+      [10, 9, 'ExecutionSucceeded'],
+    ]);
+  });
+
+  it('numbers Map iterations with their index and chains each iteration after the previous one', async () => {
+    const def = machine({ M: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: pass() } }, End: true } });
+    const run = await runDefinition(def, ['a', 'b']);
+    expect(idsAndLinks(run.history)).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'MapStateEntered'],
+      [3, 2, 'MapStateStarted'],
+      [4, 3, 'MapIterationStarted'],
+      [5, 4, 'PassStateEntered'],
+      [6, 5, 'PassStateExited'],
+      [7, 6, 'MapIterationSucceeded'],
+      [8, 6, 'MapIterationStarted'],
+      [9, 8, 'PassStateEntered'],
+      [10, 9, 'PassStateExited'],
+      [11, 10, 'MapIterationSucceeded'],
+      [12, 11, 'MapStateSucceeded'],
+      [13, 11, 'MapStateExited'],
+      [14, 13, 'ExecutionSucceeded'],
+    ]);
+    const details = run.history
+      .filter((e) => e.type === 'MapIterationStarted' || e.type === 'MapStateStarted')
+      .map((e) => {
+        const record = e as unknown as Record<string, unknown>;
+        return record.mapIterationStartedEventDetails ?? record.mapStateStartedEventDetails;
+      });
+    expect(details).toEqual([{ length: 2 }, { index: 0, name: 'M' }, { index: 1, name: 'M' }]);
+  });
+});
