@@ -53,10 +53,8 @@ describe('Developer Guide "Task workflow state": TimeoutSeconds and HeartbeatSec
       { integrations: caught.integrations, timeScale: 100 },
     );
     expect(run.error).toBe('States.HeartbeatTimeout');
-    const scheduled = run.history.find((e) => e.type === 'TaskScheduled') as unknown as {
-      taskScheduledEventDetails: { timeoutInSeconds?: number; heartbeatInSeconds?: number };
-    };
-    expect(scheduled.taskScheduledEventDetails).toMatchObject({ timeoutInSeconds: 600, heartbeatInSeconds: 1 });
+    const scheduled = run.history.find((e) => e.type === 'TaskScheduled');
+    expect(scheduled?.taskScheduledEventDetails).toMatchObject({ timeoutInSeconds: 600, heartbeatInSeconds: 1 });
   });
 
   it('fails with States.Runtime when TimeoutSecondsPath selects nothing', async () => {

@@ -392,10 +392,7 @@ describe('API Reference "HistoryEvent" for Map and Parallel (ids, previousEventI
     ]);
     const details = run.history
       .filter((e) => e.type === 'MapIterationStarted' || e.type === 'MapStateStarted')
-      .map((e) => {
-        const record = e as unknown as Record<string, unknown>;
-        return record.mapIterationStartedEventDetails ?? record.mapStateStartedEventDetails;
-      });
+      .map((e) => e.mapIterationStartedEventDetails ?? e.mapStateStartedEventDetails);
     expect(details).toEqual([{ length: 2 }, { index: 0, name: 'M' }, { index: 1, name: 'M' }]);
   });
 });

@@ -146,10 +146,10 @@ describe('Developer Guide "Wait for a Callback with Task Token": .waitForTaskTok
     tokens.get(body.token)?.succeed({ accepted: true });
     const run = await pending;
     expect(run.output).toEqual({ accepted: true });
-    const submitted = run.history.find((e) => e.type === 'TaskSubmitted') as unknown as {
-      taskSubmittedEventDetails: { output: string };
-    };
-    expect(JSON.parse(submitted.taskSubmittedEventDetails.output)).toMatchObject({ MessageId: 'm-1' });
+    const submitted = run.history.find((e) => e.type === 'TaskSubmitted')?.taskSubmittedEventDetails as
+      | { output: string }
+      | undefined;
+    expect(JSON.parse(submitted?.output ?? 'null')).toMatchObject({ MessageId: 'm-1' });
   });
 
   it('fails the task with the SendTaskFailure error and cause, which a Catch can handle', async () => {
