@@ -117,7 +117,13 @@ export async function handleOrderEvent(event: IncomingOrderEvent, deps: OrderEve
       event.actor === 'courier' && order.courierId === undefined ? { courierId: event.actorPartyId } : {};
     const waitingForIt = order.taskToken !== undefined && (order.awaiting ?? []).includes(event.type);
     if (canTransition(order.status, target) && waitingForIt) {
-      if (assignCourier.courierId) await deps.orders.update(order, { set: assignCourier });
+      if (order.cancelRequested && order.status === 'PLACED') {
+        // The customer's cancel won the race for this order: the lifecycle is cancelling it.
+        logger.info('Event for an order being cancelled dropped', log);
+        return 'rejected';
+      }
+      // Claimed on this revision first: a cancel that lost the race sees the claim and answers 409.
+      await deps.orders.update(order, { set: { completing: event.type, ...assignCourier } });
       const sent = await deps.completeWait(order.taskToken as string, completionFor(event.record));
       return sent ? 'completed' : 'duplicate';
     }

@@ -19,10 +19,11 @@ export interface CancelOrderDeps {
 const cancelled: WaitCompletion = { kind: 'failure', error: 'OrderCancelled', cause: 'Cancelled by the customer' };
 
 /**
- * A customer cancel (app contract): allowed only while PLACED. It is recorded on the order, and if the
- * workflow is already waiting for the restaurant its wait fails with `OrderCancelled`; otherwise
- * `AwaitEvent` sees the flag when the wait begins. The lifecycle compensates and writes CANCELLED.
- * Repeating a cancel is harmless.
+ * A customer cancel (app contract): allowed only while PLACED and before the restaurant's answer is claimed.
+ * It is recorded on the order, and if the workflow is already waiting for the restaurant its wait fails with
+ * `OrderCancelled`; otherwise `AwaitEvent` sees the flag when the wait begins. The lifecycle compensates and
+ * writes CANCELLED. Repeating a cancel is harmless. Both this write and the answer's claim are conditional on
+ * the order's revision, so exactly one of a racing cancel and acceptance wins.
  */
 export async function requestCancel(
   caller: Caller,
@@ -34,6 +35,12 @@ export async function requestCancel(
     assertOrderAccess(caller, current, 'owner');
     if (current.status !== 'PLACED') {
       throw new OrderNotCancellableError(`Order ${orderId} is ${current.status} and can no longer be cancelled`);
+    }
+    if (current.completing) {
+      // The restaurant's answer was claimed first (see handleOrderEvent): it decides the order.
+      throw new OrderNotCancellableError(
+        `Order ${orderId} is being answered by the restaurant and can no longer be cancelled`,
+      );
     }
     if (current.cancelRequested) return current;
     // Not a visible change: the order stays PLACED until the lifecycle writes CANCELLED.

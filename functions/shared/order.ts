@@ -54,6 +54,12 @@ export interface OrderRecord {
   pendingEvents?: OrderEventRecord[];
   courierId?: string;
   cancelRequested?: boolean;
+  /**
+   * The event whose wait is being completed: written (on the order's revision) before the task token is used,
+   * so an acceptance and a customer cancel racing for a PLACED order cannot both win. Cleared by the next
+   * status write or wait.
+   */
+  completing?: OrderEventType;
   paymentToken?: string;
   stockReserved?: Record<string, number>;
 }

@@ -72,6 +72,7 @@ export async function awaitEventStep(
     const { completion, pending } = decide(current, input.awaiting);
     const updated = await deps.orders.update(current, {
       set: { taskToken: input.taskToken, awaiting: input.awaiting, pendingEvents: pending },
+      remove: ['completing'],
     });
     return { order: updated, completion };
   });

@@ -97,7 +97,7 @@ export async function recordStatusStep(
         updatedAt: at,
         history: [...(current.history ?? []), entry],
       },
-      remove: ['taskToken', 'awaiting'],
+      remove: ['taskToken', 'awaiting', 'completing'],
       expectedStatus: current.status,
       visible: true,
     });

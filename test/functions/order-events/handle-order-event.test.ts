@@ -64,6 +64,19 @@ describe('order-event handler', () => {
         etaMinutes: 25,
       }),
     });
+    // The wait is claimed on the order's revision before the token is used (a racing cancel then loses).
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':s0': 'OrderAccepted' }),
+    });
+    const claim = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeNames ?? {};
+    expect(Object.values(claim)).toContain('completing');
+  });
+
+  it('drops an acceptance for an order whose customer cancel was recorded first, without using the token', async () => {
+    givenOrder({ taskToken: 'token-1', awaiting: ['OrderAccepted', 'OrderRejected'], cancelRequested: true });
+
+    expect(await handle(restaurant('OrderAccepted'))).toEqual({ outcome: 'rejected' });
+    expect(sfn).not.toHaveReceivedAnyCommand();
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
@@ -103,7 +116,7 @@ describe('order-event handler', () => {
     await handle(courier('OrderPickedUp'));
 
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: { ':s0': 'courier-1', ':s1': 7, ':expectedRevision': 6 },
+      ExpressionAttributeValues: { ':s0': 'OrderPickedUp', ':s1': 'courier-1', ':s2': 7, ':expectedRevision': 6 },
     });
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-3' });
   });
@@ -211,7 +224,7 @@ describe('order-event handler', () => {
       .resolves({
         Item: storedOrder({ version: 2, taskToken: 'token-new', awaiting: ['OrderAccepted', 'OrderRejected'] }),
       });
-    ddb.on(UpdateCommand).rejects(conditionalFailure());
+    ddb.on(UpdateCommand).rejectsOnce(conditionalFailure()).resolves({});
 
     expect(await handle(restaurant('OrderAccepted'))).toEqual({ outcome: 'completed' });
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-new' });

@@ -448,6 +448,17 @@ describe('POST /orders/{orderId}/cancel', () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
+  it('answers 409 ORDER_NOT_CANCELLABLE while the restaurant answer is being applied (it won the race)', async () => {
+    givenOrder({ taskToken: 'token-1', awaiting: ['OrderAccepted', 'OrderRejected'], completing: 'OrderAccepted' });
+
+    const res = await call(cancelOrder, byId(callers.alice, { method: 'POST' }));
+
+    expect(res.statusCode).toBe(409);
+    expect(res.body.error.code).toBe('ORDER_NOT_CANCELLABLE');
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
   it.each(['ACCEPTED', 'READY', 'CANCELLED', 'PAYMENT_FAILED'] as const)(
     'answers 409 ORDER_NOT_CANCELLABLE once the order is %s',
     async (status) => {

@@ -59,7 +59,13 @@ function putEntries() {
 
 describe('RecordStatus', () => {
   it('writes an allowed status conditionally, with history, restaurantStatus and the token cleared', async () => {
-    givenOrder({ taskToken: 't1', awaiting: ['OrderAccepted', 'OrderRejected'], version: 3, revision: 5 });
+    givenOrder({
+      taskToken: 't1',
+      awaiting: ['OrderAccepted', 'OrderRejected'],
+      completing: 'OrderAccepted',
+      version: 3,
+      revision: 5,
+    });
     const addMetric = jest.spyOn(metrics, 'addMetric');
 
     const view = await recordStatus({ orderId: 'o1', status: 'ACCEPTED', actor: 'staff-1' }, lambdaContext());
@@ -69,6 +75,7 @@ describe('RecordStatus', () => {
     expect(current).toMatchObject({ status: 'ACCEPTED', restaurantStatus: 'r1#ACCEPTED', version: 4, revision: 6 });
     expect(current.taskToken).toBeUndefined();
     expect(current.awaiting).toBeUndefined();
+    expect(current.completing).toBeUndefined();
     expect(current.history.at(-1)).toEqual({ status: 'ACCEPTED', at: expect.any(String), actor: 'staff-1' });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       ConditionExpression: '#revision = :expectedRevision AND #expectedStatus = :expectedStatus',
