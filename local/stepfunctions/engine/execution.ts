@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { neverCaught, StatesError, StatesErrors } from '../errors';
-import { type Chain, type HistoryEvent, HistoryRecorder, type HistorySink, withInput, withOutput } from '../history';
+import {
+  type Chain,
+  type HistoryEvent,
+  HistoryRecorder,
+  type HistorySink,
+  NOT_TRUNCATED,
+  withInput,
+  withOutput,
+} from '../history';
 import { type IntegrationPattern, parseResource, type TaskIntegrations } from '../integrations';
 import { evaluateIntrinsic, isIntrinsic } from '../intrinsics';
 import { type EvalSite, evaluateExpression, evaluateTemplate, expressionOf, QueryEvaluationError } from '../jsonata';
@@ -121,6 +129,8 @@ interface Frame {
 interface StepResult {
   readonly next: string | undefined;
   readonly output: unknown;
+  /** `JSON.stringify(output)`, already computed for the exit event: the next entered event reuses it. */
+  readonly text: string | undefined;
 }
 
 /** 256 KiB of UTF-8 (Developer Guide, "Step Functions service quotas": maximum input or output size). */
@@ -132,6 +142,17 @@ const tooLarge = (text: string | undefined): boolean =>
 const DEFAULT_TASK_TIMEOUT_S = 99_999_999;
 
 const typeOfJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** `<Type>StateEntered` / `<Type>StateExited` per state type, built once rather than on every transition. */
+const eventTypes = new Map<string, { readonly entered: string; readonly exited: string }>();
+const eventTypesOf = (stateType: string): { readonly entered: string; readonly exited: string } => {
+  let types = eventTypes.get(stateType);
+  if (types === undefined) {
+    types = { entered: `${stateType}StateEntered`, exited: `${stateType}StateExited` };
+    eventTypes.set(stateType, types);
+  }
+  return types;
+};
 
 /** One execution of a state machine: runs to a final status and records its history. */
 export class Execution {
@@ -165,12 +186,14 @@ export class Execution {
   async run(): Promise<void> {
     const { definition, checkpoint } = this.init;
     const chain: Chain = { last: checkpoint?.chainLast ?? 0 };
+    let inputText: string | undefined;
     if (!checkpoint) {
+      inputText = JSON.stringify(this.init.input);
       // The first state's entered event points at 0, not at ExecutionStarted, on AWS.
       this.history.add(
         chain,
         'ExecutionStarted',
-        { ...withInput(this.init.input), roleArn: this.init.roleArn },
+        { input: inputText, inputDetails: NOT_TRUNCATED, roleArn: this.init.roleArn },
         { keepChain: true },
       );
     }
@@ -194,15 +217,17 @@ export class Execution {
       resume: checkpoint,
     };
     try {
-      const output = await this.runStates(
+      const last = await this.runStates(
         definition,
         checkpoint ? checkpoint.input : this.init.input,
         frame,
         checkpoint?.state,
+        inputText,
       );
       this.finish('SUCCEEDED');
-      this.output = JSON.stringify(output);
-      this.history.add(chain, 'ExecutionSucceeded', withOutput(output));
+      const output = last.text ?? JSON.stringify(last.output);
+      this.output = output;
+      this.history.add(chain, 'ExecutionSucceeded', { output, outputDetails: NOT_TRUNCATED });
     } catch (e) {
       this.fail(e, chain);
     } finally {
@@ -285,22 +310,31 @@ export class Execution {
   // ---------------------------------------------------------------------------------------------------------
   // States
 
-  private async runStates(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
+  /** Runs states from `startAt` to the end; resolves with the last state's result. */
+  private async runStates(
+    def: Definition,
+    input: unknown,
+    frame: Frame,
+    startAt?: string,
+    inputText?: string,
+  ): Promise<StepResult> {
     let name = startAt ?? def.StartAt;
     let data = input;
+    let text = inputText;
     for (;;) {
       const state = def.States[name];
       if (!state) throw new StatesError(StatesErrors.Runtime, `State '${name}' is not defined`);
       if (frame.signal.aborted) throw frame.signal.reason;
-      let result = this.step(name, state, data, frame);
+      let result = this.step(name, state, data, text, frame);
       if (result instanceof Promise) result = await result;
       else if (++this.syncSteps % 1000 === 0) {
         // A long run of synchronous states still lets timers, I/O and StopExecution in.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (result.next === undefined) return result.output;
+      if (result.next === undefined) return result;
       name = result.next;
       data = result.output;
+      text = result.text;
     }
   }
 
@@ -330,7 +364,14 @@ export class Execution {
     };
   }
 
-  private step(name: string, state: State, input: unknown, frame: Frame): Promise<StepResult> | StepResult {
+  /** `inputText` is `JSON.stringify(input)` when the caller already has it (the previous state's exit). */
+  private step(
+    name: string,
+    state: State,
+    input: unknown,
+    inputText: string | undefined,
+    frame: Frame,
+  ): Promise<StepResult> | StepResult {
     const resume = frame.resume?.state === name ? frame.resume : undefined;
     frame.resume = undefined;
     // EvaluationFailed attaches where the failing state's entry attached (AWS), except for Wait.
@@ -339,22 +380,32 @@ export class Execution {
     if (resume) {
       enteredEventId = resume.enteredEventId;
     } else {
-      enteredEventId = frame.history.add(frame.chain, `${state.Type}StateEntered`, { ...withInput(input), name });
+      enteredEventId = frame.history.add(frame.chain, eventTypesOf(state.Type).entered, {
+        input: inputText ?? JSON.stringify(input),
+        inputDetails: NOT_TRUNCATED,
+        name,
+      });
     }
     const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume, enteredPrev);
     if (frame.save && (!resume || resume.phase === 'enter'))
       ctx.checkpoint('enter', resume?.fanout ? { fanout: resume.fanout } : {});
-    const report = (e: unknown): never => {
-      if (e instanceof QueryEvaluationError)
-        this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
-      throw e;
-    };
+    let result: Promise<StepResult> | StepResult;
     try {
-      const result = ctx.run();
-      return result instanceof Promise ? result.catch(report) : result;
+      result = ctx.run();
     } catch (e) {
-      return report(e);
+      this.reportStepFailure(e, state, frame, enteredPrev);
+      throw e;
     }
+    if (!(result instanceof Promise)) return result;
+    return result.catch((e: unknown) => {
+      this.reportStepFailure(e, state, frame, enteredPrev);
+      throw e;
+    });
+  }
+
+  private reportStepFailure(e: unknown, state: State, frame: Frame, enteredPrev: number): void {
+    if (e instanceof QueryEvaluationError)
+      this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
   }
 
   // Exposed to StateContext (same module) without widening the public surface.
@@ -370,7 +421,38 @@ export class Execution {
     return this.context(stateName, entered, retryCount, extra);
   }
   /** @internal */ runBranch(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
-    return this.runStates(def, input, frame, startAt);
+    return this.runStates(def, input, frame, startAt).then(outputOf);
+  }
+}
+
+const outputOf = (result: StepResult): unknown => result.output;
+
+/**
+ * What a JSONPath expression of a state may read. A class rather than an object literal with getters: one
+ * allocation per evaluation instead of an object, two getter closures and their context.
+ */
+class LazyScope implements PathScope {
+  private context_: unknown;
+  private variables_: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly state: StateContext,
+    readonly data: unknown,
+    private readonly statesExtra: Record<string, unknown> | undefined,
+    private readonly contextExtra: Record<string, unknown> | undefined,
+  ) {}
+
+  get context(): unknown {
+    this.context_ ??= this.state.contextObject(this.contextExtra);
+    return this.context_;
+  }
+
+  get variables(): Record<string, unknown> {
+    this.variables_ ??= {
+      ...this.state.variables,
+      states: this.state.statesVar(this.statesExtra, this.contextExtra),
+    };
+    return this.variables_;
   }
 }
 
@@ -423,7 +505,8 @@ class StateContext {
     );
   }
 
-  private contextObject(extra?: Record<string, unknown>) {
+  /** @internal The context object (`$$`) as this state sees it. */
+  contextObject(extra?: Record<string, unknown>) {
     const task = this.taskToken ? { Task: { Token: this.taskToken } } : {};
     // Recorded on AWS (test_input_path[$$]): a Pass state's $$.State has no RetryCount; states with Retry have it.
     const retries = this.state.Type === 'Task' || this.state.Type === 'Parallel' || this.state.Type === 'Map';
@@ -433,8 +516,14 @@ class StateContext {
     });
   }
 
-  private statesVar(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
+  /** @internal `$states`: input, context and the extras of the field being evaluated (result, errorOutput). */
+  statesVar(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
     return { input: this.input, context: this.contextObject(contextExtra), ...extra };
+  }
+
+  /** @internal The variables in scope when the state began. */
+  get variables(): Record<string, unknown> {
+    return this.frame.vars;
   }
 
   /** The scope JSONPath reads; context and variables are built only when a path asks for them. */
@@ -443,20 +532,7 @@ class StateContext {
     statesExtra?: Record<string, unknown>,
     contextExtra?: Record<string, unknown>,
   ): PathScope {
-    let context: unknown;
-    let variables: Record<string, unknown> | undefined;
-    const self = this;
-    return {
-      data,
-      get context() {
-        context ??= self.contextObject(contextExtra);
-        return context;
-      },
-      get variables() {
-        variables ??= { ...self.frame.vars, states: self.statesVar(statesExtra, contextExtra) };
-        return variables;
-      },
-    };
+    return new LazyScope(this, data, statesExtra, contextExtra);
   }
 
   // ----- JSONPath helpers
@@ -572,14 +648,14 @@ class StateContext {
         `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
-    const details: Record<string, unknown> = { name: this.name, output: text, outputDetails: { truncated: false } };
+    const details: Record<string, unknown> = { name: this.name, output: text, outputDetails: NOT_TRUNCATED };
     if (assigned && Object.keys(assigned).length > 0) {
       details.assignedVariables = Object.fromEntries(Object.entries(assigned).map(([k, v]) => [k, JSON.stringify(v)]));
-      details.assignedVariablesDetails = { truncated: false };
+      details.assignedVariablesDetails = NOT_TRUNCATED;
       this.frame.vars = { ...this.frame.vars, ...assigned };
     }
-    this.frame.history.add(this.frame.chain, `${this.state.Type}StateExited`, details);
-    return { next, output };
+    this.frame.history.add(this.frame.chain, eventTypesOf(this.state.Type).exited, details);
+    return { next, output, text };
   }
 
   private nextOf(): string | undefined {
