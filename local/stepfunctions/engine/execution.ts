@@ -143,6 +143,8 @@ const DEFAULT_TASK_TIMEOUT_S = 99_999_999;
 
 const typeOfJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
+const noop = (): void => {};
+
 /** `<Type>StateEntered` / `<Type>StateExited` per state type, built once rather than on every transition. */
 const eventTypes = new Map<string, { readonly entered: string; readonly exited: string }>();
 const eventTypesOf = (stateType: string): { readonly entered: string; readonly exited: string } => {
@@ -164,7 +166,10 @@ export class Execution {
   readonly history: HistoryRecorder;
   /** Resolves when the execution reaches a final status. */
   readonly done: Promise<void>;
-  private readonly controller = new AbortController();
+  /** Created on first need (a wait, a task, a stop): most JSONPath executions never need one. */
+  private controller_: AbortController | undefined;
+  /** The frame whose signal is the (lazy) controller's: its runs check `aborted` instead of reading the signal. */
+  private topFrame: Frame | undefined;
   private syncSteps = 0;
   private resolveDone!: () => void;
 
@@ -180,6 +185,21 @@ export class Execution {
 
   get executionArn(): string {
     return this.init.executionArn;
+  }
+
+  private get controller(): AbortController {
+    this.controller_ ??= new AbortController();
+    return this.controller_;
+  }
+
+  /** @internal The execution's cancellation, for its top-level frame. */
+  get signal_(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Whether the execution was stopped, timed out or abandoned, without creating the controller to find out. */
+  private get aborted(): boolean {
+    return this.controller_?.signal.aborted === true;
   }
 
   /** Runs the execution to its end; never rejects. */
@@ -206,16 +226,16 @@ export class Execution {
       const remaining = this.init.startDate + (timeout * 1000) / scale - Date.now();
       timer = longTimeout(() => this.controller.abort(new Cancelled('timedOut')), remaining);
     }
-    const frame: Frame = {
-      vars: { ...(checkpoint?.variables ?? {}) },
+    const frame = new TopFrame(
+      this,
+      { ...(checkpoint?.variables ?? {}) },
       chain,
-      signal: this.controller.signal,
-      save: this.init.onCheckpoint,
-      history: this.history,
-      queryLanguage: definition.QueryLanguage ?? 'JSONPath',
-      onBlock: () => {},
-      resume: checkpoint,
-    };
+      this.init.onCheckpoint,
+      this.history,
+      definition.QueryLanguage ?? 'JSONPath',
+      checkpoint,
+    );
+    this.topFrame = frame;
     try {
       const last = await this.runStates(
         definition,
@@ -275,7 +295,7 @@ export class Execution {
   }
 
   private fail(e: unknown, chain: Chain): void {
-    const reason = this.controller.signal.reason;
+    const reason = this.controller_?.signal.reason;
     if (reason instanceof Cancelled && reason.reason === 'shutdown') {
       // Not an end: the persisted checkpoint lets a restarted process carry on.
       return;
@@ -324,7 +344,7 @@ export class Execution {
     for (;;) {
       const state = def.States[name];
       if (!state) throw new StatesError(StatesErrors.Runtime, `State '${name}' is not defined`);
-      if (frame.signal.aborted) throw frame.signal.reason;
+      if (frame === this.topFrame ? this.aborted : frame.signal.aborted) throw frame.signal.reason;
       let result = this.step(name, state, data, text, frame);
       if (result instanceof Promise) result = await result;
       else if (++this.syncSteps % 1000 === 0) {
@@ -426,6 +446,25 @@ export class Execution {
 }
 
 const outputOf = (result: StepResult): unknown => result.output;
+
+/** The execution's own frame; its signal (and AbortController) is created only when something reads it. */
+class TopFrame implements Frame {
+  readonly onBlock = noop;
+
+  constructor(
+    private readonly exec: Execution,
+    public vars: Record<string, unknown>,
+    readonly chain: Chain,
+    readonly save: Frame['save'],
+    readonly history: HistoryRecorder,
+    readonly queryLanguage: 'JSONPath' | 'JSONata',
+    public resume: Checkpoint | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.exec.signal_;
+  }
+}
 
 /**
  * What a JSONPath expression of a state may read. A class rather than an object literal with getters: one
