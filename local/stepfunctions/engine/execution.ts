@@ -447,6 +447,33 @@ export class Execution {
 
 const outputOf = (result: StepResult): unknown => result.output;
 
+/** One key of a JSONPath payload template, classified once: a `.$` path or intrinsic, a nested template, a literal. */
+interface TemplateEntry {
+  readonly key: string;
+  /** The output key: `key` without its `.$`. */
+  readonly field: string;
+  readonly kind: 'path' | 'intrinsic' | 'nested' | 'literal';
+  readonly value: unknown;
+}
+
+const templateCache = new WeakMap<object, TemplateEntry[]>();
+
+/** A template's entries in key order, cached per template object (templates are parts of the definition). */
+const templateEntries = (template: Record<string, unknown>): TemplateEntry[] => {
+  let entries = templateCache.get(template);
+  if (entries === undefined) {
+    entries = Object.entries(template).map(([key, value]): TemplateEntry => {
+      if (key.endsWith('.$') && typeof value === 'string') {
+        return { key, field: key.slice(0, -2), kind: isIntrinsic(value) ? 'intrinsic' : 'path', value };
+      }
+      const nested = value !== null && typeof value === 'object';
+      return { key, field: key, kind: nested ? 'nested' : 'literal', value };
+    });
+    templateCache.set(template, entries);
+  }
+  return entries;
+};
+
 /** The execution's own frame; its signal (and AbortController) is created only when something reads it. */
 class TopFrame implements Frame {
   readonly onBlock = noop;
@@ -592,24 +619,22 @@ class StateContext {
     if (Array.isArray(template)) return template.map((t) => this.payload(t, scope));
     if (template === null || typeof template !== 'object') return template;
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(template)) {
-      if (key.endsWith('.$') && typeof value === 'string') {
-        const field = key.slice(0, -2);
-        if (isIntrinsic(value)) {
-          out[field] = evaluateIntrinsic(value, scope);
-        } else {
-          try {
-            out[field] = evaluatePath(value, scope);
-          } catch (e) {
-            if (e instanceof PathNotFound) {
-              throw this.runtimeError(
-                `The JSONPath '${value}' specified for the field '${key}' could not be found in the input '${JSON.stringify(scope.data)}'`,
-              );
-            }
-            throw e;
+    for (const entry of templateEntries(template as Record<string, unknown>)) {
+      const { key, field, value } = entry;
+      if (entry.kind === 'intrinsic') out[field] = evaluateIntrinsic(value as string, scope);
+      else if (entry.kind === 'path') {
+        try {
+          out[field] = evaluatePath(value as string, scope);
+        } catch (e) {
+          if (e instanceof PathNotFound) {
+            throw this.runtimeError(
+              `The JSONPath '${value}' specified for the field '${key}' could not be found in the input '${JSON.stringify(scope.data)}'`,
+            );
           }
+          throw e;
         }
-      } else out[key] = this.payload(value, scope);
+      } else if (entry.kind === 'nested') out[key] = this.payload(value, scope);
+      else out[key] = value;
     }
     return out;
   }
