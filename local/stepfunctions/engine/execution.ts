@@ -170,6 +170,8 @@ export class Execution {
   private controller_: AbortController | undefined;
   /** The frame whose signal is the (lazy) controller's: its runs check `aborted` instead of reading the signal. */
   private topFrame: Frame | undefined;
+  /** The JSON text of the top frame's final output, as its last exit event wrote it. */
+  private outputText: string | undefined;
   private syncSteps = 0;
   private resolveDone!: () => void;
 
@@ -237,7 +239,7 @@ export class Execution {
     );
     this.topFrame = frame;
     try {
-      const last = await this.runStates(
+      const output = await this.runStates(
         definition,
         checkpoint ? checkpoint.input : this.init.input,
         frame,
@@ -245,9 +247,8 @@ export class Execution {
         inputText,
       );
       this.finish('SUCCEEDED');
-      const output = last.text ?? JSON.stringify(last.output);
-      this.output = output;
-      this.history.add(chain, 'ExecutionSucceeded', { output, outputDetails: NOT_TRUNCATED });
+      this.output = this.outputText ?? JSON.stringify(output);
+      this.history.add(chain, 'ExecutionSucceeded', { output: this.output, outputDetails: NOT_TRUNCATED });
     } catch (e) {
       this.fail(e, chain);
     } finally {
@@ -330,14 +331,17 @@ export class Execution {
   // ---------------------------------------------------------------------------------------------------------
   // States
 
-  /** Runs states from `startAt` to the end; resolves with the last state's result. */
+  /**
+   * Runs states from `startAt` to the end; resolves with the last state's output (the top frame also leaves its
+   * JSON text in `outputText`). `inputText` is `JSON.stringify(input)` when the caller has it.
+   */
   private async runStates(
     def: Definition,
     input: unknown,
     frame: Frame,
     startAt?: string,
     inputText?: string,
-  ): Promise<StepResult> {
+  ): Promise<unknown> {
     let name = startAt ?? def.StartAt;
     let data = input;
     let text = inputText;
@@ -351,7 +355,10 @@ export class Execution {
         // A long run of synchronous states still lets timers, I/O and StopExecution in.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (result.next === undefined) return result;
+      if (result.next === undefined) {
+        if (frame === this.topFrame) this.outputText = result.text;
+        return result.output;
+      }
       name = result.next;
       data = result.output;
       text = result.text;
@@ -441,11 +448,9 @@ export class Execution {
     return this.context(stateName, entered, retryCount, extra);
   }
   /** @internal */ runBranch(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
-    return this.runStates(def, input, frame, startAt).then(outputOf);
+    return this.runStates(def, input, frame, startAt);
   }
 }
-
-const outputOf = (result: StepResult): unknown => result.output;
 
 /** One key of a JSONPath payload template, classified once: a `.$` path or intrinsic, a nested template, a literal. */
 interface TemplateEntry {
