@@ -172,6 +172,10 @@ export class Execution {
   private topFrame: Frame | undefined;
   /** The JSON text of the top frame's final output, as its last exit event wrote it. */
   private outputText: string | undefined;
+  /** The context object's `StateMachine.Name` and `Execution.StartTime`, formatted on first use. */
+  private machineName: string | undefined;
+  private startTime: string | undefined;
+  private lastIso = { ms: Number.NaN, text: '' };
   private syncSteps = 0;
   private resolveDone!: () => void;
 
@@ -372,12 +376,15 @@ export class Execution {
     retryCount: number | undefined,
     extra?: Record<string, unknown>,
   ) {
-    const machineName = this.init.stateMachineArn.split(':').pop();
+    // Built for every JSONata evaluation: the parts fixed for the execution are formatted once.
+    this.machineName ??= this.init.stateMachineArn.split(':').pop();
+    this.startTime ??= new Date(this.init.startDate).toISOString();
+    const machineName = this.machineName;
     return {
       Execution: {
         Id: this.init.executionArn,
         Input: this.init.input,
-        StartTime: new Date(this.init.startDate).toISOString(),
+        StartTime: this.startTime,
         Name: this.init.name,
         RoleArn: this.init.roleArn,
         RedriveCount: 0,
@@ -385,10 +392,16 @@ export class Execution {
       StateMachine: { Id: this.init.stateMachineArn, Name: machineName },
       State:
         retryCount === undefined
-          ? { Name: stateName, EnteredTime: new Date(enteredTime).toISOString() }
-          : { Name: stateName, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: retryCount },
+          ? { Name: stateName, EnteredTime: this.isoTime(enteredTime) }
+          : { Name: stateName, EnteredTime: this.isoTime(enteredTime), RetryCount: retryCount },
       ...extra,
     };
+  }
+
+  /** An entered time as ISO text; a state's fields ask for the same instant several times in a row. */
+  private isoTime(ms: number): string {
+    if (ms !== this.lastIso.ms) this.lastIso = { ms, text: new Date(ms).toISOString() };
+    return this.lastIso.text;
   }
 
   /** `inputText` is `JSON.stringify(input)` when the caller already has it (the previous state's exit). */
