@@ -55,12 +55,7 @@ export class HistoryRecorder {
    * Records one event after `chain.last` and moves the chain to it unless `keepChain` is set (AWS leaves the
    * chain where it was for some bookkeeping events, e.g. a Map iteration's end).
    */
-  add(
-    chain: Chain,
-    type: string,
-    details?: Record<string, unknown>,
-    options: { prev?: number; keepChain?: boolean } = {},
-  ): number {
+  add(chain: Chain, type: string, details?: Record<string, unknown>, options: AddOptions = NO_OPTIONS): number {
     const id = this.nextId++;
     if (!this.enabled) {
       if (!options.keepChain) chain.last = id;
@@ -80,14 +75,20 @@ export class HistoryRecorder {
   }
 }
 
+/**
+ * The `inputDetails` / `outputDetails` of every event (nothing is ever truncated locally): one frozen object
+ * shared by all events rather than one per event.
+ */
+export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
+
 /** `{input, inputDetails}` as the entered events write it. */
 export const withInput = (input: unknown): Record<string, unknown> => ({
   input: JSON.stringify(input),
-  inputDetails: { truncated: false },
+  inputDetails: NOT_TRUNCATED,
 });
 
 /** `{output, outputDetails}` as the exited and succeeded events write it. */
 export const withOutput = (output: unknown): Record<string, unknown> => ({
   output: JSON.stringify(output),
-  outputDetails: { truncated: false },
+  outputDetails: NOT_TRUNCATED,
 });

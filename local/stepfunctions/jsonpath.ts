@@ -32,38 +32,58 @@ export class PathNotFound extends Error {
 type Segment = string | number;
 const SIMPLE = /^(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']*'\]|\["[^"]*"\])*$/;
 const SEGMENT = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g;
-const simpleCache = new Map<string, Segment[] | null>();
 
-/** Splits a definite path tail (after `$`, `$$` or `$name`) into segments, or null when it needs the full engine. */
+/**
+ * Splits a definite path tail (after `$`, `$$` or `$name`) into segments, or null when it needs the full engine.
+ * Callers cache the result per path.
+ */
 const simpleSegments = (tail: string): Segment[] | null => {
-  let cached = simpleCache.get(tail);
-  if (cached !== undefined) return cached;
-  cached = null;
-  if (SIMPLE.test(tail)) {
-    cached = [];
-    for (const m of tail.matchAll(SEGMENT)) {
-      if (m[2] !== undefined) cached.push(Number(m[2]));
-      else cached.push((m[1] ?? m[3] ?? m[4]) as string);
-    }
+  if (!SIMPLE.test(tail)) return null;
+  const segments: Segment[] = [];
+  for (const m of tail.matchAll(SEGMENT)) {
+    if (m[2] !== undefined) segments.push(Number(m[2]));
+    else segments.push((m[1] ?? m[3] ?? m[4]) as string);
   }
-  if (simpleCache.size > 10_000) simpleCache.clear();
-  simpleCache.set(tail, cached);
-  return cached;
+  return segments;
 };
 
 const bracket = (segments: Segment[]): string =>
   `$${segments.map((s) => (typeof s === 'number' ? `[${s}]` : `['${s}']`)).join('')}`;
 
-/** Splits `$$.a`, `$var.b`, `$.c` into the root it reads and the tail after it. */
-const splitRoot = (path: string, scope: PathScope): { root: unknown; tail: string; variable?: string } => {
-  if (path.startsWith('$$')) return { root: scope.context, tail: path.slice(2) };
-  const variable = /^\$([A-Za-z_][\w]*)/.exec(path);
-  if (variable?.[1] !== undefined) {
-    const name = variable[1];
-    if (!(name in scope.variables)) throw new PathNotFound(path, `$${name}`);
-    return { root: scope.variables[name], tail: path.slice(name.length + 1), variable: name };
+/** A path split once into the root it reads (`$$`, `$name` or `$`) and its tail after that root. */
+interface CompiledPath {
+  readonly root: 'context' | 'variable' | 'data';
+  /** The variable name for a `$name` root. */
+  readonly variable: string | undefined;
+  readonly tail: string;
+  /** The tail's segments when it is a definite, simple path; null when it needs the full engine. */
+  readonly segments: Segment[] | null;
+}
+
+const compiledCache = new Map<string, CompiledPath>();
+const VARIABLE_ROOT = /^\$([A-Za-z_][\w]*)/;
+
+/** Paths come from definitions, so the same few strings repeat on every execution: split each once. */
+const compilePath = (path: string): CompiledPath => {
+  let compiled = compiledCache.get(path);
+  if (compiled !== undefined) return compiled;
+  let root: CompiledPath['root'] = 'data';
+  let variable: string | undefined;
+  let tail: string;
+  if (path.startsWith('$$')) {
+    root = 'context';
+    tail = path.slice(2);
+  } else {
+    variable = VARIABLE_ROOT.exec(path)?.[1];
+    if (variable !== undefined) {
+      root = 'variable';
+      tail = path.slice(variable.length + 1);
+    } else tail = path.slice(1);
   }
-  return { root: scope.data, tail: path.slice(1) };
+  compiled = { root, variable, tail, segments: simpleSegments(tail) };
+  if (compiledCache.size > 10_000) compiledCache.clear();
+  compiledCache.set(path, compiled);
+  return compiled;
 };
 
 /** True when a path can select several nodes (its result is then always an array). */
@@ -74,8 +94,15 @@ export const isIndefinite = (path: string): boolean => /\*|\.\.|\[\?|\[[^\]]*[,:
  * an indefinite one yields the array of matches.
  */
 export const evaluatePath = (path: string, scope: PathScope): unknown => {
-  const { root, tail } = splitRoot(path, scope);
-  const segments = simpleSegments(tail);
+  const { root: kind, variable, tail, segments } = compilePath(path);
+  let root: unknown;
+  if (kind === 'data') root = scope.data;
+  else if (kind === 'context') root = scope.context;
+  else {
+    const variables = scope.variables;
+    if (!((variable as string) in variables)) throw new PathNotFound(path, `$${variable}`);
+    root = variables[variable as string];
+  }
   if (segments) {
     let current: unknown = root;
     for (let i = 0; i < segments.length; i++) {
@@ -103,21 +130,36 @@ export const tryPath = (path: string, scope: PathScope): unknown => {
   }
 };
 
+const referenceCache = new Map<string, Segment[] | null>();
+
+/** A reference path's segments after `$` (keyed by the whole path, which the definition hands in unchanged). */
+const referenceSegments = (path: string): Segment[] | null => {
+  let segments = referenceCache.get(path);
+  if (segments === undefined) {
+    segments = simpleSegments(path.slice(1));
+    if (referenceCache.size > 10_000) referenceCache.clear();
+    referenceCache.set(path, segments);
+  }
+  return segments;
+};
+
+const copy = (v: unknown): Record<string, unknown> =>
+  Array.isArray(v) ? ([...v] as unknown as Record<string, unknown>) : { ...(v as Record<string, unknown>) };
+
+/** An array has no named properties: a name written into one would vanish from the JSON output. */
+const unfit = (container: unknown, key: Segment): boolean =>
+  container === null ||
+  typeof container !== 'object' ||
+  (Array.isArray(container) && (typeof key !== 'number' || key >= container.length));
+
 /**
  * Writes `value` at a reference path (ResultPath) into a copy of `target`, creating objects on the way, as
  * AWS does. Throws PathNotFound when an intermediate node exists but is not an object.
  */
 export const setPath = (target: unknown, path: string, value: unknown): unknown => {
   if (path === '$') return value;
-  const segments = simpleSegments(path.slice(1));
+  const segments = referenceSegments(path);
   if (!segments || segments.length === 0) throw new PathNotFound(path, path);
-  const copy = (v: unknown): Record<string, unknown> =>
-    Array.isArray(v) ? ([...v] as unknown as Record<string, unknown>) : { ...(v as Record<string, unknown>) };
-  // An array has no named properties: a name written into one would vanish from the JSON output.
-  const unfit = (container: unknown, key: Segment): boolean =>
-    container === null ||
-    typeof container !== 'object' ||
-    (Array.isArray(container) && (typeof key !== 'number' || key >= container.length));
   if (unfit(target, segments[0] as Segment)) throw new PathNotFound(path, bracket(segments.slice(0, 1)));
   const root = copy(target);
   let node = root;

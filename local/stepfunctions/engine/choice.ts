@@ -27,7 +27,7 @@ export const isTimestamp = (v: unknown): v is string => {
 };
 
 /** StringMatches: `*` is any run of characters, `\*` a literal star, `\\` a backslash. */
-const globMatch = (value: string, pattern: string): boolean => {
+const globRegExp = (pattern: string): RegExp => {
   let re = '^';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
@@ -35,7 +35,7 @@ const globMatch = (value: string, pattern: string): boolean => {
     else if (c === '*') re += '[\\s\\S]*';
     else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`${re}$`).test(value);
+  return new RegExp(`${re}$`);
 };
 
 type Compare = (a: any, b: any) => boolean;
@@ -78,28 +78,76 @@ const TYPE_TESTS: Record<string, (v: unknown, present: boolean) => boolean> = {
   IsTimestamp: (v, present) => present && isTimestamp(v),
 };
 
-/** Evaluates one JSONPath Choice rule against the state input. */
-export const evaluateRule = (rule: ChoiceRule, scope: PathScope): boolean => {
-  if (Array.isArray(rule.And)) return rule.And.every((r: ChoiceRule) => evaluateRule(r, scope));
-  if (Array.isArray(rule.Or)) return rule.Or.some((r: ChoiceRule) => evaluateRule(r, scope));
-  if (rule.Not) return !evaluateRule(rule.Not, scope);
+const TYPE_TEST_ENTRIES = Object.entries(TYPE_TESTS);
+const NOT_OPERATORS = new Set(['Variable', 'Next', 'Assign', 'Comment', 'Output']);
+
+type CompiledRule = (scope: PathScope) => boolean;
+
+/** Rules are read once per rule object: which operator, which comparison, which glob, and in what order. */
+const compiledRules = new WeakMap<ChoiceRule, CompiledRule>();
+
+const all =
+  (rules: ChoiceRule[]): CompiledRule =>
+  (scope) => {
+    for (const r of rules) if (!evaluateRule(r, scope)) return false;
+    return true;
+  };
+
+const any =
+  (rules: ChoiceRule[]): CompiledRule =>
+  (scope) => {
+    for (const r of rules) if (evaluateRule(r, scope)) return true;
+    return false;
+  };
+
+const compileRule = (rule: ChoiceRule): CompiledRule => {
+  if (Array.isArray(rule.And)) return all(rule.And);
+  if (Array.isArray(rule.Or)) return any(rule.Or);
+  if (rule.Not) {
+    const inner = rule.Not as ChoiceRule;
+    return (scope) => !evaluateRule(inner, scope);
+  }
   const variable = rule.Variable as string;
-  for (const [op, test] of Object.entries(TYPE_TESTS)) {
+  for (const [op, test] of TYPE_TEST_ENTRIES) {
     if (op in rule) {
-      const value = tryPath(variable, scope);
-      return test(value, value !== undefined) === Boolean(rule[op]);
+      const wanted = Boolean(rule[op]);
+      return (scope) => {
+        const value = tryPath(variable, scope);
+        return test(value, value !== undefined) === wanted;
+      };
     }
   }
-  for (const [key, expected] of Object.entries(rule)) {
-    if (key === 'Variable' || key === 'Next' || key === 'Assign' || key === 'Comment' || key === 'Output') continue;
-    const isPath = key.endsWith('Path');
-    const op = isPath ? key.slice(0, -4) : key;
+  const key = Object.keys(rule).find((k) => !NOT_OPERATORS.has(k));
+  if (key === undefined) {
+    return () => {
+      throw new StatesError(StatesErrors.Runtime, 'Choice rule without a comparison');
+    };
+  }
+  const expected = rule[key];
+  const isPath = key.endsWith('Path');
+  const op = isPath ? key.slice(0, -4) : key;
+  if (op === 'StringMatches') {
+    const pattern = globRegExp(String(expected));
+    return (scope) => {
+      const value = evaluatePath(variable, scope);
+      return typeof value === 'string' && pattern.test(value);
+    };
+  }
+  const compare = COMPARISONS[op];
+  return (scope) => {
     const value = evaluatePath(variable, scope);
-    if (op === 'StringMatches') return typeof value === 'string' && globMatch(value, String(expected));
-    const compare = COMPARISONS[op];
     if (!compare) throw new StatesError(StatesErrors.Runtime, `Unsupported choice operator ${key}`);
     const other = isPath ? evaluatePath(String(expected), scope) : expected;
     return compare(value, other);
+  };
+};
+
+/** Evaluates one JSONPath Choice rule against the state input. */
+export const evaluateRule = (rule: ChoiceRule, scope: PathScope): boolean => {
+  let compiled = compiledRules.get(rule);
+  if (compiled === undefined) {
+    compiled = compileRule(rule);
+    compiledRules.set(rule, compiled);
   }
-  throw new StatesError(StatesErrors.Runtime, 'Choice rule without a comparison');
+  return compiled(scope);
 };

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { neverCaught, StatesError, StatesErrors } from '../errors';
-import { type Chain, type HistoryEvent, HistoryRecorder, type HistorySink, withInput, withOutput } from '../history';
+import {
+  type Chain,
+  type HistoryEvent,
+  HistoryRecorder,
+  type HistorySink,
+  NOT_TRUNCATED,
+  withInput,
+  withOutput,
+} from '../history';
 import { type IntegrationPattern, parseResource, type TaskIntegrations } from '../integrations';
 import { evaluateIntrinsic, isIntrinsic } from '../intrinsics';
 import { type EvalSite, evaluateExpression, evaluateTemplate, expressionOf, QueryEvaluationError } from '../jsonata';
@@ -121,6 +129,8 @@ interface Frame {
 interface StepResult {
   readonly next: string | undefined;
   readonly output: unknown;
+  /** `JSON.stringify(output)`, already computed for the exit event: the next entered event reuses it. */
+  readonly text: string | undefined;
 }
 
 /** 256 KiB of UTF-8 (Developer Guide, "Step Functions service quotas": maximum input or output size). */
@@ -133,6 +143,19 @@ const DEFAULT_TASK_TIMEOUT_S = 99_999_999;
 
 const typeOfJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
+const noop = (): void => {};
+
+/** `<Type>StateEntered` / `<Type>StateExited` per state type, built once rather than on every transition. */
+const eventTypes = new Map<string, { readonly entered: string; readonly exited: string }>();
+const eventTypesOf = (stateType: string): { readonly entered: string; readonly exited: string } => {
+  let types = eventTypes.get(stateType);
+  if (types === undefined) {
+    types = { entered: `${stateType}StateEntered`, exited: `${stateType}StateExited` };
+    eventTypes.set(stateType, types);
+  }
+  return types;
+};
+
 /** One execution of a state machine: runs to a final status and records its history. */
 export class Execution {
   status: ExecutionStatus = 'RUNNING';
@@ -143,7 +166,16 @@ export class Execution {
   readonly history: HistoryRecorder;
   /** Resolves when the execution reaches a final status. */
   readonly done: Promise<void>;
-  private readonly controller = new AbortController();
+  /** Created on first need (a wait, a task, a stop): most JSONPath executions never need one. */
+  private controller_: AbortController | undefined;
+  /** The frame whose signal is the (lazy) controller's: its runs check `aborted` instead of reading the signal. */
+  private topFrame: Frame | undefined;
+  /** The JSON text of the top frame's final output, as its last exit event wrote it. */
+  private outputText: string | undefined;
+  /** The context object's `StateMachine.Name` and `Execution.StartTime`, formatted on first use. */
+  private machineName: string | undefined;
+  private startTime: string | undefined;
+  private lastIso = { ms: Number.NaN, text: '' };
   private syncSteps = 0;
   private resolveDone!: () => void;
 
@@ -161,16 +193,33 @@ export class Execution {
     return this.init.executionArn;
   }
 
+  private get controller(): AbortController {
+    this.controller_ ??= new AbortController();
+    return this.controller_;
+  }
+
+  /** @internal The execution's cancellation, for its top-level frame. */
+  get signal_(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Whether the execution was stopped, timed out or abandoned, without creating the controller to find out. */
+  private get aborted(): boolean {
+    return this.controller_?.signal.aborted === true;
+  }
+
   /** Runs the execution to its end; never rejects. */
   async run(): Promise<void> {
     const { definition, checkpoint } = this.init;
     const chain: Chain = { last: checkpoint?.chainLast ?? 0 };
+    let inputText: string | undefined;
     if (!checkpoint) {
+      inputText = JSON.stringify(this.init.input);
       // The first state's entered event points at 0, not at ExecutionStarted, on AWS.
       this.history.add(
         chain,
         'ExecutionStarted',
-        { ...withInput(this.init.input), roleArn: this.init.roleArn },
+        { input: inputText, inputDetails: NOT_TRUNCATED, roleArn: this.init.roleArn },
         { keepChain: true },
       );
     }
@@ -183,26 +232,27 @@ export class Execution {
       const remaining = this.init.startDate + (timeout * 1000) / scale - Date.now();
       timer = longTimeout(() => this.controller.abort(new Cancelled('timedOut')), remaining);
     }
-    const frame: Frame = {
-      vars: { ...(checkpoint?.variables ?? {}) },
+    const frame = new TopFrame(
+      this,
+      { ...(checkpoint?.variables ?? {}) },
       chain,
-      signal: this.controller.signal,
-      save: this.init.onCheckpoint,
-      history: this.history,
-      queryLanguage: definition.QueryLanguage ?? 'JSONPath',
-      onBlock: () => {},
-      resume: checkpoint,
-    };
+      this.init.onCheckpoint,
+      this.history,
+      definition.QueryLanguage ?? 'JSONPath',
+      checkpoint,
+    );
+    this.topFrame = frame;
     try {
       const output = await this.runStates(
         definition,
         checkpoint ? checkpoint.input : this.init.input,
         frame,
         checkpoint?.state,
+        inputText,
       );
       this.finish('SUCCEEDED');
-      this.output = JSON.stringify(output);
-      this.history.add(chain, 'ExecutionSucceeded', withOutput(output));
+      this.output = this.outputText ?? JSON.stringify(output);
+      this.history.add(chain, 'ExecutionSucceeded', { output: this.output, outputDetails: NOT_TRUNCATED });
     } catch (e) {
       this.fail(e, chain);
     } finally {
@@ -250,7 +300,7 @@ export class Execution {
   }
 
   private fail(e: unknown, chain: Chain): void {
-    const reason = this.controller.signal.reason;
+    const reason = this.controller_?.signal.reason;
     if (reason instanceof Cancelled && reason.reason === 'shutdown') {
       // Not an end: the persisted checkpoint lets a restarted process carry on.
       return;
@@ -285,22 +335,37 @@ export class Execution {
   // ---------------------------------------------------------------------------------------------------------
   // States
 
-  private async runStates(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
+  /**
+   * Runs states from `startAt` to the end; resolves with the last state's output (the top frame also leaves its
+   * JSON text in `outputText`). `inputText` is `JSON.stringify(input)` when the caller has it.
+   */
+  private async runStates(
+    def: Definition,
+    input: unknown,
+    frame: Frame,
+    startAt?: string,
+    inputText?: string,
+  ): Promise<unknown> {
     let name = startAt ?? def.StartAt;
     let data = input;
+    let text = inputText;
     for (;;) {
       const state = def.States[name];
       if (!state) throw new StatesError(StatesErrors.Runtime, `State '${name}' is not defined`);
-      if (frame.signal.aborted) throw frame.signal.reason;
-      let result = this.step(name, state, data, frame);
+      if (frame === this.topFrame ? this.aborted : frame.signal.aborted) throw frame.signal.reason;
+      let result = this.step(name, state, data, text, frame);
       if (result instanceof Promise) result = await result;
       else if (++this.syncSteps % 1000 === 0) {
         // A long run of synchronous states still lets timers, I/O and StopExecution in.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (result.next === undefined) return result.output;
+      if (result.next === undefined) {
+        if (frame === this.topFrame) this.outputText = result.text;
+        return result.output;
+      }
       name = result.next;
       data = result.output;
+      text = result.text;
     }
   }
 
@@ -311,12 +376,15 @@ export class Execution {
     retryCount: number | undefined,
     extra?: Record<string, unknown>,
   ) {
-    const machineName = this.init.stateMachineArn.split(':').pop();
+    // Built for every JSONata evaluation: the parts fixed for the execution are formatted once.
+    this.machineName ??= this.init.stateMachineArn.split(':').pop();
+    this.startTime ??= new Date(this.init.startDate).toISOString();
+    const machineName = this.machineName;
     return {
       Execution: {
         Id: this.init.executionArn,
         Input: this.init.input,
-        StartTime: new Date(this.init.startDate).toISOString(),
+        StartTime: this.startTime,
         Name: this.init.name,
         RoleArn: this.init.roleArn,
         RedriveCount: 0,
@@ -324,13 +392,26 @@ export class Execution {
       StateMachine: { Id: this.init.stateMachineArn, Name: machineName },
       State:
         retryCount === undefined
-          ? { Name: stateName, EnteredTime: new Date(enteredTime).toISOString() }
-          : { Name: stateName, EnteredTime: new Date(enteredTime).toISOString(), RetryCount: retryCount },
+          ? { Name: stateName, EnteredTime: this.isoTime(enteredTime) }
+          : { Name: stateName, EnteredTime: this.isoTime(enteredTime), RetryCount: retryCount },
       ...extra,
     };
   }
 
-  private step(name: string, state: State, input: unknown, frame: Frame): Promise<StepResult> | StepResult {
+  /** An entered time as ISO text; a state's fields ask for the same instant several times in a row. */
+  private isoTime(ms: number): string {
+    if (ms !== this.lastIso.ms) this.lastIso = { ms, text: new Date(ms).toISOString() };
+    return this.lastIso.text;
+  }
+
+  /** `inputText` is `JSON.stringify(input)` when the caller already has it (the previous state's exit). */
+  private step(
+    name: string,
+    state: State,
+    input: unknown,
+    inputText: string | undefined,
+    frame: Frame,
+  ): Promise<StepResult> | StepResult {
     const resume = frame.resume?.state === name ? frame.resume : undefined;
     frame.resume = undefined;
     // EvaluationFailed attaches where the failing state's entry attached (AWS), except for Wait.
@@ -339,22 +420,32 @@ export class Execution {
     if (resume) {
       enteredEventId = resume.enteredEventId;
     } else {
-      enteredEventId = frame.history.add(frame.chain, `${state.Type}StateEntered`, { ...withInput(input), name });
+      enteredEventId = frame.history.add(frame.chain, eventTypesOf(state.Type).entered, {
+        input: inputText ?? JSON.stringify(input),
+        inputDetails: NOT_TRUNCATED,
+        name,
+      });
     }
     const ctx = new StateContext(this, name, state, input, frame, enteredEventId, Date.now(), resume, enteredPrev);
     if (frame.save && (!resume || resume.phase === 'enter'))
       ctx.checkpoint('enter', resume?.fanout ? { fanout: resume.fanout } : {});
-    const report = (e: unknown): never => {
-      if (e instanceof QueryEvaluationError)
-        this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
-      throw e;
-    };
+    let result: Promise<StepResult> | StepResult;
     try {
-      const result = ctx.run();
-      return result instanceof Promise ? result.catch(report) : result;
+      result = ctx.run();
     } catch (e) {
-      return report(e);
+      this.reportStepFailure(e, state, frame, enteredPrev);
+      throw e;
     }
+    if (!(result instanceof Promise)) return result;
+    return result.catch((e: unknown) => {
+      this.reportStepFailure(e, state, frame, enteredPrev);
+      throw e;
+    });
+  }
+
+  private reportStepFailure(e: unknown, state: State, frame: Frame, enteredPrev: number): void {
+    if (e instanceof QueryEvaluationError)
+      this.reportEvaluationFailure(e, frame.chain, frame.history, state.Type === 'Wait' ? undefined : enteredPrev);
   }
 
   // Exposed to StateContext (same module) without widening the public surface.
@@ -371,6 +462,81 @@ export class Execution {
   }
   /** @internal */ runBranch(def: Definition, input: unknown, frame: Frame, startAt?: string): Promise<unknown> {
     return this.runStates(def, input, frame, startAt);
+  }
+}
+
+/** One key of a JSONPath payload template, classified once: a `.$` path or intrinsic, a nested template, a literal. */
+interface TemplateEntry {
+  readonly key: string;
+  /** The output key: `key` without its `.$`. */
+  readonly field: string;
+  readonly kind: 'path' | 'intrinsic' | 'nested' | 'literal';
+  readonly value: unknown;
+}
+
+const templateCache = new WeakMap<object, TemplateEntry[]>();
+
+/** A template's entries in key order, cached per template object (templates are parts of the definition). */
+const templateEntries = (template: Record<string, unknown>): TemplateEntry[] => {
+  let entries = templateCache.get(template);
+  if (entries === undefined) {
+    entries = Object.entries(template).map(([key, value]): TemplateEntry => {
+      if (key.endsWith('.$') && typeof value === 'string') {
+        return { key, field: key.slice(0, -2), kind: isIntrinsic(value) ? 'intrinsic' : 'path', value };
+      }
+      const nested = value !== null && typeof value === 'object';
+      return { key, field: key, kind: nested ? 'nested' : 'literal', value };
+    });
+    templateCache.set(template, entries);
+  }
+  return entries;
+};
+
+/** The execution's own frame; its signal (and AbortController) is created only when something reads it. */
+class TopFrame implements Frame {
+  readonly onBlock = noop;
+
+  constructor(
+    private readonly exec: Execution,
+    public vars: Record<string, unknown>,
+    readonly chain: Chain,
+    readonly save: Frame['save'],
+    readonly history: HistoryRecorder,
+    readonly queryLanguage: 'JSONPath' | 'JSONata',
+    public resume: Checkpoint | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.exec.signal_;
+  }
+}
+
+/**
+ * What a JSONPath expression of a state may read. A class rather than an object literal with getters: one
+ * allocation per evaluation instead of an object, two getter closures and their context.
+ */
+class LazyScope implements PathScope {
+  private context_: unknown;
+  private variables_: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly state: StateContext,
+    readonly data: unknown,
+    private readonly statesExtra: Record<string, unknown> | undefined,
+    private readonly contextExtra: Record<string, unknown> | undefined,
+  ) {}
+
+  get context(): unknown {
+    this.context_ ??= this.state.contextObject(this.contextExtra);
+    return this.context_;
+  }
+
+  get variables(): Record<string, unknown> {
+    this.variables_ ??= {
+      ...this.state.variables,
+      states: this.state.statesVar(this.statesExtra, this.contextExtra),
+    };
+    return this.variables_;
   }
 }
 
@@ -423,7 +589,8 @@ class StateContext {
     );
   }
 
-  private contextObject(extra?: Record<string, unknown>) {
+  /** @internal The context object (`$$`) as this state sees it. */
+  contextObject(extra?: Record<string, unknown>) {
     const task = this.taskToken ? { Task: { Token: this.taskToken } } : {};
     // Recorded on AWS (test_input_path[$$]): a Pass state's $$.State has no RetryCount; states with Retry have it.
     const retries = this.state.Type === 'Task' || this.state.Type === 'Parallel' || this.state.Type === 'Map';
@@ -433,8 +600,14 @@ class StateContext {
     });
   }
 
-  private statesVar(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
+  /** @internal `$states`: input, context and the extras of the field being evaluated (result, errorOutput). */
+  statesVar(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
     return { input: this.input, context: this.contextObject(contextExtra), ...extra };
+  }
+
+  /** @internal The variables in scope when the state began. */
+  get variables(): Record<string, unknown> {
+    return this.frame.vars;
   }
 
   /** The scope JSONPath reads; context and variables are built only when a path asks for them. */
@@ -443,20 +616,7 @@ class StateContext {
     statesExtra?: Record<string, unknown>,
     contextExtra?: Record<string, unknown>,
   ): PathScope {
-    let context: unknown;
-    let variables: Record<string, unknown> | undefined;
-    const self = this;
-    return {
-      data,
-      get context() {
-        context ??= self.contextObject(contextExtra);
-        return context;
-      },
-      get variables() {
-        variables ??= { ...self.frame.vars, states: self.statesVar(statesExtra, contextExtra) };
-        return variables;
-      },
-    };
+    return new LazyScope(this, data, statesExtra, contextExtra);
   }
 
   // ----- JSONPath helpers
@@ -477,24 +637,22 @@ class StateContext {
     if (Array.isArray(template)) return template.map((t) => this.payload(t, scope));
     if (template === null || typeof template !== 'object') return template;
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(template)) {
-      if (key.endsWith('.$') && typeof value === 'string') {
-        const field = key.slice(0, -2);
-        if (isIntrinsic(value)) {
-          out[field] = evaluateIntrinsic(value, scope);
-        } else {
-          try {
-            out[field] = evaluatePath(value, scope);
-          } catch (e) {
-            if (e instanceof PathNotFound) {
-              throw this.runtimeError(
-                `The JSONPath '${value}' specified for the field '${key}' could not be found in the input '${JSON.stringify(scope.data)}'`,
-              );
-            }
-            throw e;
+    for (const entry of templateEntries(template as Record<string, unknown>)) {
+      const { key, field, value } = entry;
+      if (entry.kind === 'intrinsic') out[field] = evaluateIntrinsic(value as string, scope);
+      else if (entry.kind === 'path') {
+        try {
+          out[field] = evaluatePath(value as string, scope);
+        } catch (e) {
+          if (e instanceof PathNotFound) {
+            throw this.runtimeError(
+              `The JSONPath '${value}' specified for the field '${key}' could not be found in the input '${JSON.stringify(scope.data)}'`,
+            );
           }
+          throw e;
         }
-      } else out[key] = this.payload(value, scope);
+      } else if (entry.kind === 'nested') out[key] = this.payload(value, scope);
+      else out[key] = value;
     }
     return out;
   }
@@ -572,14 +730,14 @@ class StateContext {
         `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
-    const details: Record<string, unknown> = { name: this.name, output: text, outputDetails: { truncated: false } };
+    const details: Record<string, unknown> = { name: this.name, output: text, outputDetails: NOT_TRUNCATED };
     if (assigned && Object.keys(assigned).length > 0) {
       details.assignedVariables = Object.fromEntries(Object.entries(assigned).map(([k, v]) => [k, JSON.stringify(v)]));
-      details.assignedVariablesDetails = { truncated: false };
+      details.assignedVariablesDetails = NOT_TRUNCATED;
       this.frame.vars = { ...this.frame.vars, ...assigned };
     }
-    this.frame.history.add(this.frame.chain, `${this.state.Type}StateExited`, details);
-    return { next, output };
+    this.frame.history.add(this.frame.chain, eventTypesOf(this.state.Type).exited, details);
+    return { next, output, text };
   }
 
   private nextOf(): string | undefined {
