@@ -99,7 +99,8 @@ describe('an order from placement to delivery', () => {
           }),
         )
       ).Item;
-    expect(((await menuItem())?.reservedOrders as Set<string>).has(order.orderId)).toBe(true);
+    const held = (await menuItem())?.reservedOrders as Set<string> | undefined;
+    expect(held?.has(order.orderId)).toBe(true);
 
     // Act
     await pollUntil(
