@@ -39,6 +39,19 @@ const checkBlock = (block: Json, path: string, type: string): void => {
         `SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at ${at}/Resource`,
       );
     }
+    const assigns = [
+      state,
+      ...((state.Choices as Json[] | undefined) ?? []),
+      ...((state.Catch as Json[] | undefined) ?? []),
+    ]
+      .map((holder) => holder.Assign)
+      .filter((assign): assign is Json => !!assign && typeof assign === 'object');
+    for (const name of assigns.flatMap((assign) => Object.keys(assign))) {
+      // Developer Guide, "Passing data between states with variables": `$states` is the one reserved variable.
+      if (name.replace(/\.\$$/, '') === 'states') {
+        throw invalid(`SCHEMA_VALIDATION_FAILED: The variable name 'states' is reserved at ${at}/Assign`);
+      }
+    }
     for (const [i, b] of ((state.Branches as Json[] | undefined) ?? []).entries())
       checkBlock(b, `${at}/Branches[${i}]`, type);
     const processor = (state.ItemProcessor ?? state.Iterator) as Json | undefined;

@@ -100,6 +100,30 @@ describe('state machines and executions', () => {
     );
   });
 
+  it.each([
+    [
+      'a JSONata Assign',
+      { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Assign: { states: 1 }, End: true } } },
+    ],
+    ['a JSONPath Assign', { StartAt: 'A', States: { A: { Type: 'Pass', Assign: { 'states.$': '$' }, End: true } } }],
+    [
+      'a Choice rule Assign',
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'C',
+        States: {
+          C: { Type: 'Choice', Choices: [{ Condition: '{% true %}', Assign: { states: 1 }, Next: 'D' }] },
+          D: { Type: 'Succeed' },
+        },
+      },
+    ],
+  ])('rejects %s of the reserved variable name "states" (Developer Guide, variables)', async (_where, def) => {
+    await rejectsWith(
+      call(service, 'CreateStateMachine', { name: 'reserved', definition: JSON.stringify(def), roleArn: 'r' }),
+      'InvalidDefinition',
+    );
+  });
+
   it('treats the same name and input of a running execution as the same execution, anything else as taken', async () => {
     const { stateMachineArn } = await call(service, 'CreateStateMachine', {
       name: 'cb',
