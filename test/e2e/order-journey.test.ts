@@ -54,21 +54,30 @@ const cookAndDeliver = async (orderId: string): Promise<void> => {
   await waitForStatus(app, alice, orderId, 'DELIVERED');
 };
 
+/** Waits until the lifecycle waits for the restaurant's answer. */
+const restaurantIsAsked = (orderId: string) =>
+  pollUntil(
+    () => orderItem(app, orderId),
+    (item) => Array.isArray(item?.awaiting) && (item.awaiting as string[]).includes('OrderAccepted'),
+    { what: 'the lifecycle to wait for the restaurant' },
+  );
+
+/** The restaurant accepts through PutEvents, then the order is cooked and delivered. */
+const acceptCookAndDeliver = async (orderId: string): Promise<void> => {
+  await putRestaurantEvent(app, 'OrderAccepted', orderId, { etaMinutes: 25 });
+  await waitForStatus(app, alice, orderId, 'ACCEPTED');
+  await cookAndDeliver(orderId);
+};
+
 describe('an order from placement to delivery', () => {
   it('is accepted through PutEvents, cooked through the staff route and delivered through the courier route', async () => {
     // Prepare
     const order = await placeOrderOk(app, alice);
     expect(order.status).toBe('PLACED');
-    await pollUntil(
-      () => orderItem(app, order.orderId),
-      (item) => Array.isArray(item?.awaiting) && (item.awaiting as string[]).includes('OrderAccepted'),
-      { what: 'the lifecycle to wait for the restaurant' },
-    );
+    await restaurantIsAsked(order.orderId);
 
     // Act
-    await putRestaurantEvent(app, 'OrderAccepted', order.orderId, { etaMinutes: 25 });
-    await waitForStatus(app, alice, order.orderId, 'ACCEPTED');
-    await cookAndDeliver(order.orderId);
+    await acceptCookAndDeliver(order.orderId);
 
     // Assess
     const full = await app.call('GET', `/orders/${order.orderId}`, { token: alice });
@@ -103,14 +112,8 @@ describe('an order from placement to delivery', () => {
     expect(held?.has(order.orderId)).toBe(true);
 
     // Act
-    await pollUntil(
-      () => orderItem(app, order.orderId),
-      (item) => Array.isArray(item?.awaiting) && (item.awaiting as string[]).includes('OrderAccepted'),
-      { what: 'the lifecycle to wait for the restaurant' },
-    );
-    await putRestaurantEvent(app, 'OrderAccepted', order.orderId, { etaMinutes: 25 });
-    await waitForStatus(app, alice, order.orderId, 'ACCEPTED');
-    await cookAndDeliver(order.orderId);
+    await restaurantIsAsked(order.orderId);
+    await acceptCookAndDeliver(order.orderId);
 
     // Assess
     const reserved = (await menuItem())?.reservedOrders as Set<string> | undefined;

@@ -1531,6 +1531,11 @@ class StateContext {
       if (toleratedCount !== undefined && failures > toleratedCount) return true;
       return toleratedPercentage !== undefined && (failures * 100) / Math.max(1, list.length) > toleratedPercentage;
     };
+    /** An inline iteration's end event; the next iteration starts after this iteration's last event. */
+    const endIteration = (type: 'MapIterationSucceeded' | 'MapIterationFailed', index: number, tail: Chain): void => {
+      fanout.lastEndId = h.add(tail, type, { index, name: this.name }, { keepChain: true });
+      fanout.lastTail = tail.last;
+    };
     try {
       await this.schedule(list.length, maxConcurrency, controller.signal, async (index, onBlock) => {
         const progress = fanout.branches[index];
@@ -1585,15 +1590,7 @@ class StateContext {
             { ...frame, queryLanguage: processor.QueryLanguage ?? frame.queryLanguage },
             at?.state,
           );
-          if (!distributed) {
-            fanout.lastEndId = h.add(
-              frame.chain,
-              'MapIterationSucceeded',
-              { index, name: this.name },
-              { keepChain: true },
-            );
-            fanout.lastTail = frame.chain.last;
-          }
+          if (!distributed) endIteration('MapIterationSucceeded', index, frame.chain);
           this.settleBranch(fanout, index, { status: 'done', output: results[index], tail: frame.chain.last });
         } catch (e) {
           if (!(e instanceof StatesError)) {
@@ -1605,15 +1602,7 @@ class StateContext {
           }
           failures++;
           results[index] = { Error: e.error, Cause: e.cause };
-          if (!distributed) {
-            fanout.lastEndId = h.add(
-              frame.chain,
-              'MapIterationFailed',
-              { index, name: this.name },
-              { keepChain: true },
-            );
-            fanout.lastTail = frame.chain.last;
-          }
+          if (!distributed) endIteration('MapIterationFailed', index, frame.chain);
           this.settleBranch(fanout, index, {
             status: 'failed',
             error: e.error,
