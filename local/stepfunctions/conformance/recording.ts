@@ -117,6 +117,28 @@ const hasMaskedTimestamp = (v: unknown): boolean => {
   return !!v && typeof v === 'object' && Object.values(v).some(hasMaskedTimestamp);
 };
 
+/**
+ * The timestamp a recording masked in its input, when the execution reveals it: a failure's cause quotes the value
+ * AWS refused ("... date-time format string: 2016-12-05 21:29:29Z"); an execution that waited and succeeded ran
+ * with some valid instant, which a past one (no wait) stands for. Undefined when neither tells.
+ */
+const unmaskedTimestamp = (events: readonly Json[]): string | undefined => {
+  const last = events[events.length - 1] as Json;
+  if (last.type === 'ExecutionSucceeded') return new Date(0).toISOString();
+  const cause = String((last.executionFailedEventDetails as Json | undefined)?.cause ?? '');
+  const quoted = /ISO-8601 extended offset date-time format string: (?:\$\S* == )?(.+)$/.exec(cause)?.[1];
+  return quoted && !hasMaskedTimestamp(quoted) ? quoted : undefined;
+};
+
+const replaceMaskedTimestamps = (v: unknown, value: string): unknown => {
+  if (hasMaskedTimestamp(v) && typeof v === 'string') return value;
+  if (Array.isArray(v)) return v.map((x) => replaceMaskedTimestamps(x, value));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceMaskedTimestamps(x, value)]));
+  }
+  return v;
+};
+
 const PLACEHOLDER = /^(_+tb[dc]_+|%[A-Z_]+%|<%[A-Za-z_]+%>)$/;
 
 /** The scheduled events of every run of `stateName` in a history (none if it ran no Task). */
@@ -565,7 +587,8 @@ const toCase = (o: {
     skip = 'Tasks in a distributed Map (their answers are in the child executions, not recorded)';
   else if (missing.length > 0) skip = 'template completed by the recording test code, value not in the recording';
   else if (/"Seconds":\s*(\d{3,})/.test(text)) skip = 'long wait';
-  else if (hasMaskedTimestamp(input))
+  const revealed = hasMaskedTimestamp(input) ? unmaskedTimestamp(events) : undefined;
+  if (!skip && hasMaskedTimestamp(input) && revealed === undefined)
     skip = 'input timestamp masked by the recording (the value AWS ran with is unknown)';
   return {
     id,
@@ -573,7 +596,7 @@ const toCase = (o: {
     historyKey: o.key,
     templatePath,
     definition: def as Definition | undefined,
-    input,
+    input: revealed === undefined ? input : replaceMaskedTimestamps(input, revealed),
     recorded: events,
     kind,
     calls: kind === 'played-back' ? recordedCalls(events) : [],

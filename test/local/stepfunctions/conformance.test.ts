@@ -22,7 +22,7 @@ const root = defaultConformanceRoot(join(__dirname, '..', '..', '..'));
 
 // The figures reached so far; a regression below them fails the build. Raise them as the engine improves.
 const FLOOR: { noResource: Figures; playedBack: Figures } = {
-  noResource: { replayed: 385, outcomeAgree: 382, historyAgree: 381 },
+  noResource: { replayed: 404, outcomeAgree: 401, historyAgree: 400 },
   playedBack: { replayed: 204, outcomeAgree: 202, historyAgree: 195 },
 };
 
