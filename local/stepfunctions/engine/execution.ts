@@ -133,6 +133,9 @@ interface StepResult {
   readonly text: string | undefined;
 }
 
+/** The longest Wait AWS accepts: 2^31 seconds. */
+const MAX_WAIT_MS = 2 ** 31 * 1000;
+
 /** 256 KiB of UTF-8 (Developer Guide, "Step Functions service quotas": maximum input or output size). */
 const MAX_PAYLOAD = 262_144;
 
@@ -894,7 +897,11 @@ class StateContext {
     this.resume = undefined;
     const effective = this.jsonata ? this.input : this.selectPath(this.state.InputPath, this.input);
     if (deadline === undefined) {
-      deadline = Date.now() + (await this.waitMillis(effective)) / this.env.timeScale;
+      const delay = await this.waitMillis(effective);
+      // Recorded on AWS (test_timestamp_too_far_in_future_boundary): 24,855 days ahead waits, 24,856 days fails;
+      // the bound is 2^31 seconds.
+      if (delay > MAX_WAIT_MS) throw this.runtimeError('Wait state delay is too long.');
+      deadline = Date.now() + delay / this.env.timeScale;
       this.checkpoint('wait', { deadline });
     }
     this.frame.onBlock();

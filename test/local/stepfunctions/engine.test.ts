@@ -5,7 +5,7 @@
 
 import type { Cloud } from '../../../local/core/types';
 import { fakeIntegrations, runDefinition, StatesError, TokenRegistry } from '../../../local/stepfunctions';
-import type { Definition } from '../../../local/stepfunctions/engine/execution';
+import type { Definition, Execution } from '../../../local/stepfunctions/engine/execution';
 
 const pass = (extra: Record<string, unknown> = {}) => ({ Type: 'Pass', End: true, ...extra });
 const machine = (states: Record<string, unknown>, extra: Record<string, unknown> = {}): Definition =>
@@ -385,6 +385,27 @@ describe('task tokens and timeouts (Developer Guide: "Wait for a Callback with T
     const run = await runDefinition(def, {}, { integrations, timeScale: 100 });
     expect(run.error).toBe('States.HeartbeatTimeout');
     expect(types(run.history)).toContain('TaskTimedOut');
+  });
+});
+
+describe('Wait state limits (as recorded on AWS: test_timestamp_too_far_in_future_boundary)', () => {
+  it('waits for a timestamp 24,855 days ahead but fails one 24,856 days ahead with "Wait state delay is too long."', async () => {
+    const day = 86_400_000;
+    const def = machine({ W: { Type: 'Wait', TimestampPath: '$.at', End: true } });
+    const tooFar = await runDefinition(def, { at: new Date(Date.now() + 24_856 * day).toISOString() });
+    expect(tooFar).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(tooFar.cause).toMatch(/Wait state delay is too long\.$/);
+    let started: Execution | undefined;
+    const farButFine = runDefinition(
+      def,
+      { at: new Date(Date.now() + 24_855 * day).toISOString() },
+      { onStart: (execution) => (started = execution) },
+    );
+    await eventually(() => types(started?.history.events ?? []).includes('WaitStateEntered'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started?.status).toBe('RUNNING');
+    started?.stop();
+    expect((await farButFine).status).toBe('ABORTED');
   });
 });
 
