@@ -102,7 +102,7 @@ const SERVICE_MODULES: readonly ServiceModule[] = [
     name: 'stepfunctions',
     folder: 'stepfunctions',
     factory: 'createStepFunctionsService',
-    types: ['AWS::StepFunctions::StateMachine'],
+    types: ['AWS::StepFunctions::StateMachine', 'AWS::StepFunctions::Activity'],
   },
   {
     name: 'events',

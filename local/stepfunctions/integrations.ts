@@ -45,7 +45,17 @@ export const parseResource = (
   resource: string,
 ): { service: string; action: string; pattern: IntegrationPattern; historyResource: string; historyType: string } => {
   const optimised = /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(resource);
-  if (optimised?.[1] && !optimised[1].startsWith('activity:')) {
+  if (optimised?.[1]?.startsWith('activity:')) {
+    // An activity: workers take the task with GetActivityTask and answer it with its token.
+    return {
+      service: 'activity',
+      action: resource,
+      pattern: 'token',
+      historyResource: resource,
+      historyType: 'activity',
+    };
+  }
+  if (optimised?.[1]) {
     const parts = optimised[1].split(':');
     let pattern: IntegrationPattern = 'request';
     const sdk = parts[0] === 'aws-sdk';

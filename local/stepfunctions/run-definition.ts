@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActivityDispatcher } from './activities';
 import { type Definition, Execution, type ExecutionStatus } from './engine/execution';
 import { TokenRegistry } from './engine/tokens';
 import type { HistoryEvent } from './history';
@@ -14,6 +15,8 @@ export interface RunOptions {
   readonly name?: string;
   /** Shared token registry, so a test can answer `.waitForTaskToken` tasks while the run is pending. */
   readonly tokens?: TokenRegistry;
+  /** Runs activity tasks (Tasks whose Resource is an activity ARN). @default - no activity exists */
+  readonly activities?: ActivityDispatcher;
   /** Called once the execution object exists (before it runs), e.g. to stop it. */
   readonly onStart?: (execution: Execution) => void;
 }
@@ -57,6 +60,7 @@ export const runDefinition = async (
       timeScale: options.timeScale ?? 1,
       region: 'us-east-1',
       accountId: '000000000000',
+      activities: options.activities,
     },
   );
   options.onStart?.(execution);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { arn as makeArn } from '../core/arn';
 import { AwsError } from '../core/errors';
 import type { Cloud, LocalContext, Operation, ResolvedResource, Service } from '../core/types';
+import { ActivityBoard } from './activities';
 import { checkpointTokens, type Definition, Execution } from './engine/execution';
 import { TokenRegistry } from './engine/tokens';
 import type { HistoryEvent } from './history';
@@ -37,6 +38,9 @@ const checkLength = (text: string | undefined, member: string): void => {
     );
   }
 };
+
+/** How long GetActivityTask waits for a task (API Reference: up to 60 seconds). */
+const ACTIVITY_POLL_MS = 60_000;
 
 const parseInput = (text: string | undefined, code = 'InvalidExecutionInput'): unknown => {
   if (text === undefined || text === null) return {};
@@ -85,7 +89,7 @@ export class StepFunctionsService implements Service {
   readonly protocol = 'json1.0' as const;
   readonly targetPrefix = 'AWSStepFunctions';
   readonly signingNames = ['states'];
-  readonly resourceTypes = ['AWS::StepFunctions::StateMachine'];
+  readonly resourceTypes = ['AWS::StepFunctions::StateMachine', 'AWS::StepFunctions::Activity'];
   readonly operations: Record<string, Operation>;
   readonly store: StepFunctionsStore;
   readonly tokens = new TokenRegistry();
@@ -124,10 +128,19 @@ export class StepFunctionsService implements Service {
       SendTaskFailure: op(this.sendTaskFailure),
       SendTaskHeartbeat: op(this.sendTaskHeartbeat),
       DescribeStateMachineForExecution: op(this.describeStateMachineForExecution),
+      CreateActivity: op(this.createActivity),
+      DeleteActivity: op(this.deleteActivity),
+      DescribeActivity: op(this.describeActivity),
+      ListActivities: op(this.listActivities),
+      GetActivityTask: op(this.getActivityTask),
     };
   }
 
   private readonly definitions = new Map<string, Definition>();
+  /** Queued activity tasks and the workers polling for them. */
+  private readonly activities = new ActivityBoard((arn) => this.store.activities.has(arn));
+  /** Ends the workers' long polls when the service stops. */
+  private readonly polls = new AbortController();
 
   /** Parsed definitions are shared by all executions of the same text (they are never mutated). */
   private parsed(text: string): Definition {
@@ -147,6 +160,10 @@ export class StepFunctionsService implements Service {
 
   async provision(resources: readonly ResolvedResource[]): Promise<void> {
     for (const r of resources) {
+      if (r.type === 'AWS::StepFunctions::Activity') {
+        this.createActivity({ name: r.physicalId.split(':').pop() ?? r.logicalId });
+        continue;
+      }
       if (r.type !== 'AWS::StepFunctions::StateMachine') continue;
       const p = r.properties;
       const name = (p.StateMachineName as string | undefined) ?? r.physicalId.split(':').pop() ?? r.logicalId;
@@ -188,6 +205,7 @@ export class StepFunctionsService implements Service {
   }
 
   async stop(): Promise<void> {
+    this.polls.abort();
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
     this.metricsTimer = undefined;
     this.store.close();
@@ -376,6 +394,7 @@ export class StepFunctionsService implements Service {
         timeScale: this.ctx.timeScale,
         region: this.ctx.region,
         accountId: this.ctx.accountId,
+        activities: this.activities,
       },
     );
   }
@@ -526,6 +545,52 @@ export class StepFunctionsService implements Service {
       redriveCount: 0,
       redriveStatus: x.status === 'RUNNING' || x.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
     };
+  }
+
+  // ----- activities (API Reference: CreateActivity, DescribeActivity, ListActivities, DeleteActivity, GetActivityTask)
+
+  private createActivity(input: { name: string }) {
+    if (!input.name || !validName(input.name)) throw new AwsError('InvalidName', `Invalid Name: '${input.name}'`);
+    const activityArn = this.arn(`activity:${input.name}`);
+    // Creating an activity that exists is idempotent (it answers the existing one).
+    const existing = this.store.activities.get(activityArn);
+    const activity = existing ?? { activityArn, name: input.name, creationDate: Date.now() };
+    if (!existing) this.store.putActivity(activity);
+    return { activityArn, creationDate: activity.creationDate / 1000 };
+  }
+
+  private activity(activityArn: string) {
+    const activity = this.store.activities.get(activityArn);
+    if (!activity) throw new AwsError('ActivityDoesNotExist', `Activity Does Not Exist: '${activityArn}'`);
+    return activity;
+  }
+
+  private describeActivity(input: { activityArn: string }) {
+    const { activityArn, name, creationDate } = this.activity(input.activityArn);
+    return { activityArn, name, creationDate: creationDate / 1000 };
+  }
+
+  private listActivities(input: { maxResults?: number; nextToken?: string }) {
+    const all = [...this.store.activities.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const { slice, next } = page(all, input.maxResults, input.nextToken);
+    return {
+      activities: slice.map((a) => ({ activityArn: a.activityArn, name: a.name, creationDate: a.creationDate / 1000 })),
+      ...(next ? { nextToken: next } : {}),
+    };
+  }
+
+  private deleteActivity(input: { activityArn: string }) {
+    if (this.store.activities.has(input.activityArn)) {
+      this.store.deleteActivity(input.activityArn);
+      this.activities.forget(input.activityArn);
+    }
+    return {};
+  }
+
+  /** Long-polls for a task of the activity: up to 60 seconds, as on AWS, then an answer without a token. */
+  private getActivityTask(input: { activityArn: string; workerName?: string }) {
+    this.activity(input.activityArn);
+    return this.activities.poll(input.activityArn, input.workerName, ACTIVITY_POLL_MS, this.polls.signal);
   }
 
   private describeStateMachineForExecution(input: { executionArn: string }) {

@@ -16,6 +16,13 @@ export interface MachineRecord {
   tracingConfiguration: Record<string, unknown>;
 }
 
+/** An activity (CreateActivity or `AWS::StepFunctions::Activity`). */
+export interface ActivityRecord {
+  readonly activityArn: string;
+  readonly name: string;
+  readonly creationDate: number;
+}
+
 /** A Standard execution: its description, its history and where to resume it. */
 export interface ExecutionRecord {
   readonly executionArn: string;
@@ -38,6 +45,8 @@ export interface ExecutionRecord {
 type JournalEntry =
   | { k: 'm'; v: MachineRecord }
   | { k: 'md'; a: string }
+  | { k: 'a'; v: ActivityRecord }
+  | { k: 'ad'; a: string }
   | { k: 'x'; v: Omit<ExecutionRecord, 'history' | 'checkpoint'> }
   | { k: 'e'; a: string; v: HistoryEvent }
   | { k: 'c'; a: string; v: Checkpoint | null };
@@ -51,6 +60,7 @@ type JournalEntry =
 export class StepFunctionsStore {
   readonly machines = new Map<string, MachineRecord>();
   readonly executions = new Map<string, ExecutionRecord>();
+  readonly activities = new Map<string, ActivityRecord>();
   private readonly file: string | undefined;
   private buffer: string[] = [];
   private readonly dirtyCheckpoints = new Set<ExecutionRecord>();
@@ -88,6 +98,12 @@ export class StepFunctionsStore {
         break;
       case 'md':
         this.machines.delete(entry.a);
+        break;
+      case 'a':
+        this.activities.set(entry.v.activityArn, entry.v);
+        break;
+      case 'ad':
+        this.activities.delete(entry.a);
         break;
       case 'x': {
         const existing = this.executions.get(entry.v.executionArn);
@@ -147,6 +163,7 @@ export class StepFunctionsStore {
     this.flush();
     const lines: string[] = [];
     for (const m of this.machines.values()) lines.push(JSON.stringify({ k: 'm', v: m }));
+    for (const a of this.activities.values()) lines.push(JSON.stringify({ k: 'a', v: a }));
     for (const x of this.executions.values()) {
       const { history, checkpoint, ...record } = x;
       lines.push(JSON.stringify({ k: 'x', v: record }));
@@ -167,6 +184,16 @@ export class StepFunctionsStore {
   deleteMachine(arn: string): void {
     this.machines.delete(arn);
     this.write({ k: 'md', a: arn });
+  }
+
+  putActivity(activity: ActivityRecord): void {
+    this.activities.set(activity.activityArn, activity);
+    this.write({ k: 'a', v: activity });
+  }
+
+  deleteActivity(arn: string): void {
+    this.activities.delete(arn);
+    this.write({ k: 'ad', a: arn });
   }
 
   putExecution(record: ExecutionRecord): void {

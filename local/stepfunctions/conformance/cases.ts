@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Execution } from '../engine/execution';
 import { runDefinition } from '../run-definition';
 import { compareHistories, type Json, outcomeOf, sameValue } from './compare';
-import { playback } from './playback';
+import { activityPlayback, playback } from './playback';
 import { type CaseKind, type ConformanceCase, loadCases } from './recording';
 
 export { compareHistories } from './compare';
@@ -96,6 +96,7 @@ export const runCase = async (c: ConformanceCase): Promise<CaseResult> => {
       name: 'conformance',
       integrations: played.integrations,
       tokens: played.tokens,
+      activities: activityPlayback(c.recorded, played.tokens),
       onStart: (e) => {
         execution = e;
         if (stopAt) stopWhenReached(e, stopAt);

@@ -9,6 +9,7 @@
  * comparison itself (the local `TaskScheduled` event against the recorded one).
  */
 
+import type { ActivityDispatcher } from '../activities';
 import { TokenRegistry, type TokenWaiter } from '../engine/tokens';
 import { StatesError, StatesErrors } from '../errors';
 import { parseResource, type TaskIntegrations, type TaskRequest } from '../integrations';
@@ -144,6 +145,48 @@ const never = (signal: AbortSignal): Promise<never> =>
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+
+/**
+ * Activity tasks answered as the recording shows: the n-th task scheduled is taken by the worker the n-th
+ * `ActivityStarted` names, then answered through its token with the recorded success or failure; a recorded
+ * timeout is left to the engine's own timer (it writes `ActivityTimedOut`). The activity exists when the
+ * recording scheduled a task on it.
+ */
+export const activityPlayback = (
+  events: readonly Record<string, unknown>[],
+  tokens: TokenRegistry,
+): ActivityDispatcher => {
+  const scheduled = events.flatMap((e, i) => (e.type === 'ActivityScheduled' ? [i] : []));
+  let next = 0;
+  return {
+    exists: () => scheduled.length > 0,
+    schedule: (_activityArn, task) => {
+      const at = scheduled[next++];
+      if (at === undefined) return () => {};
+      const after = events.slice(at + 1);
+      const started = after.find((e) => e.type === 'ActivityStarted');
+      const end = after.find((e) => /^Activity(Succeeded|Failed|TimedOut)$/.test(String(e.type)));
+      setImmediate(() => {
+        if (started) {
+          const details = started.activityStartedEventDetails as { workerName?: string } | undefined;
+          task.onStarted(details?.workerName);
+        }
+        if (!end || end.type === 'ActivityTimedOut') return;
+        setImmediate(() => {
+          const waiter = tokens.get(task.token);
+          if (!waiter) return;
+          if (end.type === 'ActivitySucceeded') {
+            waiter.succeed(parseLoose((end.activitySucceededEventDetails as { output?: unknown }).output));
+          } else {
+            const d = end.activityFailedEventDetails as { error?: string; cause?: unknown };
+            waiter.fail(d.error, typeof d.cause === 'string' ? d.cause : JSON.stringify(d.cause));
+          }
+        });
+      });
+      return () => {};
+    },
+  };
+};
 
 /** What the engine is given to run a case with recorded resources. */
 export interface Playback {

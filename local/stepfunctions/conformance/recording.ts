@@ -141,6 +141,9 @@ const replaceMaskedTimestamps = (v: unknown, value: string): unknown => {
 
 const PLACEHOLDER = /^(_+tb[dc]_+|%[A-Z_]+%|<%[A-Za-z_]+%>)$/;
 
+/** The activity a replay provides in place of the one the recording masked (`activity_arn`). */
+export const CONFORMANCE_ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:conformance';
+
 /** The scheduled events of every run of `stateName` in a history (none if it ran no Task). */
 const scheduledAll = (events: readonly Json[], stateName: string): Json[] => {
   const out: Json[] = [];
@@ -150,7 +153,7 @@ const scheduledAll = (events: readonly Json[], stateName: string): Json[] => {
       .slice(i + 1)
       .find(
         (x) =>
-          (x.type === 'TaskScheduled' || x.type === 'LambdaFunctionScheduled') &&
+          (x.type === 'TaskScheduled' || x.type === 'LambdaFunctionScheduled' || x.type === 'ActivityScheduled') &&
           (typeof e.id !== 'number' || x.previousEventId === e.id),
       );
     if (scheduled) out.push(scheduled);
@@ -162,11 +165,14 @@ const scheduledAll = (events: readonly Json[], stateName: string): Json[] => {
 const sentBy = (scheduled: Json): unknown =>
   parseLoose(
     (scheduled.taskScheduledEventDetails as Json | undefined)?.parameters ??
-      (scheduled.lambdaFunctionScheduledEventDetails as Json | undefined)?.input,
+      (scheduled.lambdaFunctionScheduledEventDetails as Json | undefined)?.input ??
+      (scheduled.activityScheduledEventDetails as Json | undefined)?.input,
   );
 
 /** The `Resource` ARN a scheduled event reveals. */
 const resourceOf = (scheduled: Json): string => {
+  // The recording masks the activity's ARN; any activity the replay provides stands for it.
+  if (scheduled.type === 'ActivityScheduled') return CONFORMANCE_ACTIVITY_ARN;
   if (scheduled.type === 'LambdaFunctionScheduled') {
     return String((scheduled.lambdaFunctionScheduledEventDetails as Json).resource);
   }
@@ -299,7 +305,10 @@ const pathSlots = (def: Json): { holder: Json; key: string; name: string }[] => 
  * what AWS ran with, which the template then takes. A `...Path` or an expression is left to the engine.
  */
 const adjustToRecording = (name: string, state: Json, scheduled: Json, adjusted: string[]): void => {
-  const d = (scheduled.taskScheduledEventDetails ?? scheduled.lambdaFunctionScheduledEventDetails ?? {}) as Json;
+  const d = (scheduled.taskScheduledEventDetails ??
+    scheduled.lambdaFunctionScheduledEventDetails ??
+    scheduled.activityScheduledEventDetails ??
+    {}) as Json;
   const revealed = resourceOf(scheduled);
   if (
     scheduled.type === 'LambdaFunctionScheduled' &&
@@ -579,8 +588,6 @@ const toCase = (o: {
   else if (!def) skip = 'no matching template';
   else if (!ended) skip = 'recorded before the execution ended';
   else if (incomplete(events)) skip = 'recording incomplete (event ids missing)';
-  else if (events.some((e) => String(e.type).startsWith('Activity')) || /:activity:/.test(text))
-    skip = 'activity task (activities are not implemented by the engine)';
   else if (/"(ItemReader|ResultWriter)"/.test(text))
     skip = 'ItemReader/ResultWriter (S3; not implemented by the engine)';
   else if (def && distributedTasks(def))

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActivityDispatcher } from '../activities';
 import { neverCaught, StatesError, StatesErrors } from '../errors';
 import {
   type Chain,
@@ -48,6 +49,8 @@ export interface Checkpoint {
   readonly heartbeatDeadline?: number;
   readonly attempts?: number[];
   readonly retryCount?: number;
+  /** An activity task a worker has already taken (a restart must not queue it again). */
+  readonly started?: boolean;
   /** A Map or Parallel state in progress: where each of its branches stands. */
   readonly fanout?: Fanout;
 }
@@ -90,6 +93,8 @@ export interface EngineEnv {
   readonly timeScale: number;
   readonly region: string;
   readonly accountId: string;
+  /** Runs Tasks whose Resource is an activity ARN; without it such a Task fails as if the activity did not exist. */
+  readonly activities?: ActivityDispatcher;
 }
 
 /** How an execution is started or restored. */
@@ -1109,10 +1114,19 @@ class StateContext {
       );
     }
     const lambdaArn = service === 'function';
+    const activity = service === 'activity';
     const h = this.frame.history;
     const chain = this.frame.chain;
+    if (activity && !this.env.activities?.exists(action)) {
+      throw this.runtimeError(`The activity ${action} does not exist.`);
+    }
     if (!resuming) {
-      if (lambdaArn) {
+      if (activity) {
+        const details: Record<string, unknown> = { ...withInput(parameters), resource: historyResource };
+        if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
+        if (heartbeatSeconds !== undefined) details.heartbeatInSeconds = heartbeatSeconds;
+        h.add(chain, 'ActivityScheduled', details);
+      } else if (lambdaArn) {
         const details: Record<string, unknown> = { ...withInput(parameters), resource: historyResource };
         if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
         h.add(chain, 'LambdaFunctionScheduled', details);
@@ -1131,6 +1145,9 @@ class StateContext {
       }
     }
     const tag = { resourceType: historyType, resource: historyResource };
+    // The events' family: Activity*, LambdaFunction* (bare function ARN) or Task* (the rest, which name the resource).
+    const kind = activity ? 'Activity' : lambdaArn ? 'LambdaFunction' : 'Task';
+    const tagged = (details: Record<string, unknown>) => (kind === 'Task' ? { ...tag, ...details } : details);
     // Callback and .sync tasks wait on others, so their timeout scales; a request-response task's timeout bounds
     // real work (a Lambda's run), which the time scale does not make faster.
     const timeoutMs =
@@ -1148,26 +1165,23 @@ class StateContext {
         heartbeatMs: heartbeatSeconds === undefined ? undefined : (heartbeatSeconds * 1000) / this.env.timeScale,
         resuming,
         onSubmitted: (output) => {
-          if (!lambdaArn) h.add(chain, 'TaskSubmitted', { ...tag, ...withOutput(output) });
+          if (kind === 'Task') h.add(chain, 'TaskSubmitted', { ...tag, ...withOutput(output) });
         },
+        onStarted: (workerName) => h.add(chain, 'ActivityStarted', workerName === undefined ? {} : { workerName }),
       });
     } catch (e) {
       if (!(e instanceof StatesError)) throw e;
       if (e.error === StatesErrors.Timeout || e.error === StatesErrors.HeartbeatTimeout) {
-        if (lambdaArn)
-          h.add(chain, 'LambdaFunctionTimedOut', { error: e.error, ...(e.cause ? { cause: e.cause } : {}) });
-        else h.add(chain, 'TaskTimedOut', { ...tag, error: e.error, ...(e.cause ? { cause: e.cause } : {}) });
-      } else if (lambdaArn) {
-        h.add(chain, 'LambdaFunctionFailed', {
-          ...(e.cause !== undefined ? { cause: e.cause } : {}),
-          ...(e.error !== undefined ? { error: e.error } : {}),
-        });
+        h.add(chain, `${kind}TimedOut`, tagged({ error: e.error, ...(e.cause ? { cause: e.cause } : {}) }));
       } else {
-        h.add(chain, 'TaskFailed', {
-          ...tag,
-          ...(e.cause !== undefined ? { cause: e.cause } : {}),
-          ...(e.error !== undefined ? { error: e.error } : {}),
-        });
+        h.add(
+          chain,
+          `${kind}Failed`,
+          tagged({
+            ...(e.cause !== undefined ? { cause: e.cause } : {}),
+            ...(e.error !== undefined ? { error: e.error } : {}),
+          }),
+        );
       }
       throw e;
     }
@@ -1178,8 +1192,7 @@ class StateContext {
         `The state/task '${who}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
-    if (lambdaArn) h.add(chain, 'LambdaFunctionSucceeded', withOutput(result));
-    else h.add(chain, 'TaskSucceeded', { ...tag, ...withOutput(result) });
+    h.add(chain, `${kind}Succeeded`, tagged(withOutput(result)));
     return this.finishWithResult(result, effective);
   }
 
@@ -1192,8 +1205,11 @@ class StateContext {
     heartbeatMs: number | undefined;
     resuming: Checkpoint | undefined;
     onSubmitted: (output: unknown) => void;
+    /** Activities: a worker took the task (its heartbeat clock starts then). */
+    onStarted: (workerName: string | undefined) => void;
   }): Promise<unknown> {
     const { controller, dispose } = childController(this.frame.signal);
+    let withdraw: (() => void) | undefined;
     const timeoutError = (error: string) => new StatesError(error, undefined);
     let timer: { cancel: () => void } | undefined;
     let heartbeatTimer: { cancel: () => void } | undefined;
@@ -1237,14 +1253,32 @@ class StateContext {
             heartbeat: armHeartbeat,
           });
         };
-        const awaitToken = (): void => {
+        const awaitToken = (started = true): void => {
           if (!token) return;
           submitted = true;
-          armHeartbeat();
-          if (!early) this.checkpoint('token', { token, deadline: opts.deadline });
+          if (started) armHeartbeat();
+          if (!early) this.checkpoint('token', { token, deadline: opts.deadline, started });
           early?.();
         };
         this.frame.onBlock();
+        if (opts.service === 'activity') {
+          // Queued for the activity's workers; the heartbeat clock runs from the moment one takes it.
+          registerToken();
+          const queue = (): void => {
+            withdraw = this.env.activities?.schedule(opts.action, {
+              token: token as string,
+              input: opts.parameters,
+              onStarted: (workerName) => {
+                opts.onStarted(workerName);
+                armHeartbeat();
+                this.checkpoint('token', { token, deadline: opts.deadline, started: true });
+              },
+            });
+          };
+          if (!opts.resuming?.started) queue();
+          awaitToken(opts.resuming?.started === true);
+          return;
+        }
         if (opts.resuming) {
           registerToken();
           awaitToken();
@@ -1282,6 +1316,7 @@ class StateContext {
       if (e instanceof StatesError || e instanceof Cancelled) throw e;
       throw new StatesError(StatesErrors.TaskFailed, e instanceof Error ? e.message : String(e));
     } finally {
+      withdraw?.();
       timer?.cancel();
       heartbeatTimer?.cancel();
       if (token && this.env.tokens.get(token)) this.env.tokens.close(token, 'done');

@@ -409,6 +409,16 @@ describe('Wait state limits (as recorded on AWS: test_timestamp_too_far_in_futur
   });
 });
 
+describe('activity tasks (Developer Guide: "Learn about Activities in Step Functions")', () => {
+  it('fails with States.Runtime before scheduling anything when the activity does not exist (as recorded on AWS)', async () => {
+    const arn = 'arn:aws:states:us-east-1:000000000000:activity:gone';
+    const run = await runDefinition(machine({ T: { Type: 'Task', Resource: arn, End: true } }));
+    expect(run).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(run.cause).toMatch(new RegExp(`The activity ${arn} does not exist\\.$`));
+    expect(types(run.history)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
+  });
+});
+
 describe('.sync tasks (Developer Guide: "Run a Job (.sync)")', () => {
   it('records TaskSubmitted when the job starts and gives the task a token in its context', async () => {
     // Prepare: a fake StartExecution that reports its start, then its end.

@@ -5,10 +5,17 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
+  ActivityDoesNotExist,
+  CreateActivityCommand,
   CreateStateMachineCommand,
+  DeleteActivityCommand,
+  DescribeActivityCommand,
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  GetActivityTaskCommand,
   GetExecutionHistoryCommand,
+  ListActivitiesCommand,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -116,6 +123,80 @@ describe('@aws-sdk/client-sfn against the local endpoint', () => {
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: tokens[0], output: '{}' })),
     ).rejects.toBeInstanceOf(TaskDoesNotExist);
+  });
+
+  it('runs activity tasks: a worker polls GetActivityTask, answers with the token, and the history shows it', async () => {
+    // Prepare (Developer Guide, "Learn about Activities in Step Functions")
+    const { activityArn } = await client.send(new CreateActivityCommand({ name: 'pack-order' }));
+    expect((await client.send(new CreateActivityCommand({ name: 'pack-order' }))).activityArn).toBe(activityArn);
+    expect(await client.send(new DescribeActivityCommand({ activityArn }))).toMatchObject({ name: 'pack-order' });
+    expect((await client.send(new ListActivitiesCommand({}))).activities?.map((a) => a.name)).toContain('pack-order');
+    const { stateMachineArn } = await client.send(
+      new CreateStateMachineCommand({
+        name: 'with-activity',
+        roleArn: 'arn:aws:iam::000000000000:role/r',
+        definition: JSON.stringify({
+          StartAt: 'Pack',
+          States: {
+            Pack: { Type: 'Task', Resource: activityArn, TimeoutSeconds: 300, Next: 'Again' },
+            Again: { Type: 'Task', Resource: activityArn, Catch: [{ ErrorEquals: ['Torn'], Next: 'Done' }], End: true },
+            Done: { Type: 'Pass', End: true },
+          },
+        }),
+      }),
+    );
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ box: 1 }) }),
+    );
+
+    // Act: one worker succeeds the first task, another fails the second.
+    const first = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'packer-1' }));
+    expect(JSON.parse(first.input ?? 'null')).toEqual({ box: 1 });
+    await client.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{"packed":true}' }));
+    const second = await client.send(new GetActivityTaskCommand({ activityArn }));
+    expect(JSON.parse(second.input ?? 'null')).toEqual({ packed: true });
+    await client.send(new SendTaskFailureCommand({ taskToken: second.taskToken, error: 'Torn', cause: 'box' }));
+
+    // Assess
+    let status = 'RUNNING';
+    for (let i = 0; i < 200 && status === 'RUNNING'; i++) {
+      status = (await client.send(new DescribeExecutionCommand({ executionArn }))).status ?? '';
+      if (status === 'RUNNING') await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(status).toBe('SUCCEEDED');
+    const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events?.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'ActivityScheduled',
+      'ActivityStarted',
+      'ActivitySucceeded',
+      'TaskStateExited',
+      'TaskStateEntered',
+      'ActivityScheduled',
+      'ActivityStarted',
+      'ActivityFailed',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(events?.find((e) => e.type === 'ActivityScheduled')?.activityScheduledEventDetails).toMatchObject({
+      resource: activityArn,
+      timeoutInSeconds: 300,
+    });
+    expect(events?.find((e) => e.type === 'ActivityStarted')?.activityStartedEventDetails).toEqual({
+      workerName: 'packer-1',
+    });
+
+    // Deleting the activity ends a waiting poll with no task; a deleted activity does not exist.
+    const waiting = client.send(new GetActivityTaskCommand({ activityArn }));
+    await new Promise((r) => setTimeout(r, 20));
+    await client.send(new DeleteActivityCommand({ activityArn }));
+    expect((await waiting).taskToken).toBeUndefined();
+    await expect(client.send(new DescribeActivityCommand({ activityArn }))).rejects.toBeInstanceOf(
+      ActivityDoesNotExist,
+    );
   });
 });
 

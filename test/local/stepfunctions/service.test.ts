@@ -313,6 +313,20 @@ describe('state machines and executions', () => {
     const list = await call(service, 'ListStateMachines', {});
     expect(list.stateMachines).toEqual([expect.objectContaining({ name: 'Flow', type: 'EXPRESS' })]);
   });
+
+  it('provisions activities from resolved template resources (AWS::StepFunctions::Activity)', async () => {
+    const activityArn = 'arn:aws:states:us-east-1:000000000000:activity:Packing';
+    await service.provision?.([
+      {
+        logicalId: 'Pack',
+        type: 'AWS::StepFunctions::Activity',
+        physicalId: activityArn,
+        attributes: { Arn: activityArn, Name: 'Packing' },
+        properties: { Name: 'Packing' },
+      },
+    ]);
+    expect(await call(service, 'DescribeActivity', { activityArn })).toMatchObject({ activityArn, name: 'Packing' });
+  });
 });
 
 describe('durability (executions persist under dataDir and resume after a restart)', () => {
@@ -450,6 +464,49 @@ describe('durability (executions persist under dataDir and resume after a restar
     expect(restarted.events.map((e) => e.id)).toEqual(restarted.events.map((_, i) => i + 1));
     const types = (events: { type: string }[]) => events.map((e) => e.type).sort();
     expect(types(restarted.events)).toEqual(types(uninterrupted.events));
+  });
+
+  it('queues an activity task again after a restart, with the same token, and records it once', async () => {
+    // Prepare: an execution whose activity task no worker has taken yet, then the process "stops".
+    const before = new StepFunctionsService(context(dir), undefined, { integrations: fakeIntegrations({}) });
+    const { activityArn } = await call(before, 'CreateActivity', { name: 'pack' });
+    const definition = JSON.stringify({
+      StartAt: 'Pack',
+      States: { Pack: { Type: 'Task', Resource: activityArn, End: true } },
+    });
+    const { stateMachineArn } = await call(before, 'CreateStateMachine', { name: 'act', definition, roleArn: 'r' });
+    const { executionArn } = await call(before, 'StartExecution', { stateMachineArn, input: '{"box":1}' });
+    await eventually(
+      () => call(before, 'GetExecutionHistory', { executionArn }),
+      (h) => h.events.some((e: { type: string }) => e.type === 'ActivityScheduled'),
+    );
+    await before.stop();
+    // Act: a new process on the same folder; a worker polls it.
+    const after = new StepFunctionsService(context(dir), undefined, { integrations: fakeIntegrations({}) });
+    try {
+      await after.start();
+      const task = await call(after, 'GetActivityTask', { activityArn, workerName: 'w' });
+      await call(after, 'SendTaskSuccess', { taskToken: task.taskToken, output: '{"packed":1}' });
+      // Assess
+      expect(JSON.parse(task.input)).toEqual({ box: 1 });
+      const d = await eventually(
+        () => call(after, 'DescribeExecution', { executionArn }),
+        (x) => x.status !== 'RUNNING',
+      );
+      expect(d).toMatchObject({ status: 'SUCCEEDED', output: '{"packed":1}' });
+      const { events } = await call(after, 'GetExecutionHistory', { executionArn });
+      expect(events.map((e: { type: string }) => e.type)).toEqual([
+        'ExecutionStarted',
+        'TaskStateEntered',
+        'ActivityScheduled',
+        'ActivityStarted',
+        'ActivitySucceeded',
+        'TaskStateExited',
+        'ExecutionSucceeded',
+      ]);
+    } finally {
+      await after.stop();
+    }
   });
 
   it('re-arms a Wait state after a restart', async () => {
