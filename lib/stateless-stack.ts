@@ -108,6 +108,7 @@ export class StatelessStack extends Stack {
       config,
       api: this.api,
       profileTable: resources.profileTable,
+      restaurantsTable: resources.restaurantsTable,
       eventBus: resources.eventBus,
       userPool: resources.userPool,
       savedAddressReaders: [this.orderRoutes.placeOrderApi, this.orderRoutes.editOrder],

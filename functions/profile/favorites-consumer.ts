@@ -5,6 +5,7 @@ import { documentClient } from '#shared/clients';
 import { requiredEnv } from '#shared/env';
 import { instrumented } from '#shared/middleware';
 import { logger } from '#shared/powertools';
+import { RestaurantsRepository } from '#shared/restaurants-repository';
 import { idSchema } from '#shared/schemas';
 import { parseInput } from '#shared/validation';
 import { ProfileRepository, type WriteOutcome } from './profile-repository';
@@ -46,22 +47,35 @@ export function favoriteCommandFromRecord(record: SQSRecord): FavoriteCommand {
   );
 }
 
-/** Applies one favorite command, conditional on being newer than what is stored. */
-export function applyFavoriteCommand(command: FavoriteCommand, repository: ProfileRepository): Promise<WriteOutcome> {
+/** What became of a favorite command: the profile write's outcome, or `unknown-restaurant` (nothing written). */
+export type FavoriteOutcome = WriteOutcome | 'unknown-restaurant';
+
+/**
+ * Applies one favorite command, conditional on being newer than what is stored. Adding a restaurant that does
+ * not exist writes nothing: the command is valid, will never succeed, and must not cycle to the dead-letter
+ * queue (which alarms operators for what is only a client's mistake). Removing is always applied.
+ */
+export async function applyFavoriteCommand(
+  command: FavoriteCommand,
+  repository: ProfileRepository,
+  restaurants: Pick<RestaurantsRepository, 'find'>,
+): Promise<FavoriteOutcome> {
   const stamp = { commandId: command.commandId, requestedAt: command.requestedAt };
-  return command.command === 'AddFavorite'
-    ? repository.addFavorite(command.userId, command.restaurantId, stamp)
-    : repository.removeFavorite(command.userId, command.restaurantId, stamp);
+  if (command.command === 'RemoveFavorite')
+    return repository.removeFavorite(command.userId, command.restaurantId, stamp);
+  if (!(await restaurants.find(command.restaurantId))) return 'unknown-restaurant';
+  return repository.addFavorite(command.userId, command.restaurantId, stamp);
 }
 
 const repository = new ProfileRepository(documentClient(), requiredEnv('PROFILE_TABLE_NAME'));
+const restaurants = new RestaurantsRepository(documentClient(), requiredEnv('RESTAURANTS_TABLE_NAME'));
 const processor = new BatchProcessor(EventType.SQS);
 
 /** One record: a malformed message or a failed write throws, so only that record goes back to the queue. */
 async function recordHandler(record: SQSRecord): Promise<void> {
   const command = favoriteCommandFromRecord(record);
-  const outcome = await applyFavoriteCommand(command, repository);
-  logger.info('Favorite command handled', {
+  const outcome = await applyFavoriteCommand(command, repository, restaurants);
+  (outcome === 'unknown-restaurant' ? logger.warn : logger.info).call(logger, 'Favorite command handled', {
     command: command.command,
     restaurantId: command.restaurantId,
     commandId: command.commandId,

@@ -23,6 +23,8 @@ export interface ProfileServiceProps {
   readonly api: DishpatchApi;
   /** The profile table from the stateful stack. */
   readonly profileTable: ITable;
+  /** The restaurants table: a favorite must name a restaurant that exists. */
+  readonly restaurantsTable: ITable;
   /** The bus the address commands go through. */
   readonly eventBus: events.IEventBus;
   /** The pool `GET /users` lists. */
@@ -245,7 +247,9 @@ export class ProfileService extends Construct {
       },
     });
     this.favoritesConsumer = fn('FavoritesConsumer', 'favorites-consumer', 'Applies favorite commands from SQS');
-    this.favoritesConsumer.bindTable(table('readWrite'));
+    this.favoritesConsumer
+      .bindTable(table('readWrite'))
+      .bindTable({ table: props.restaurantsTable, access: 'read', env: 'RESTAURANTS_TABLE_NAME' });
     this.favoritesConsumer.addEventSource(
       new SqsEventSource(this.favoritesQueue, {
         batchSize: 10,

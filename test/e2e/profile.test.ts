@@ -273,7 +273,7 @@ const poisonScenario = async (running: App): Promise<void> => {
     commandId: { DataType: 'String', StringValue: randomUUID() },
     requestedAt: { DataType: 'Number', StringValue: String(Date.now()) },
   });
-  const good = ['r-1', 'r-2', 'r-3'].map((restaurantId, i) => ({
+  const good = ['r-pizzeria', 'r-sushi', 'r-taqueria'].map((restaurantId, i) => ({
     Id: `good-${i}`,
     MessageBody: JSON.stringify({ restaurantId }),
     MessageAttributes: attributes('AddFavorite', userId),
@@ -283,10 +283,19 @@ const poisonScenario = async (running: App): Promise<void> => {
     MessageBody: JSON.stringify({ restaurantId: 'r-poison' }),
     MessageAttributes: attributes('AddFavorite'),
   };
+  // Well formed, but the restaurant does not exist: dropped by the consumer, neither stored nor dead-lettered.
+  const unknown = {
+    Id: 'unknown',
+    MessageBody: JSON.stringify({ restaurantId: 'r-nowhere' }),
+    MessageAttributes: attributes('AddFavorite', userId),
+  };
 
   // Act
   const sent = await sqs.send(
-    new SendMessageBatchCommand({ QueueUrl: favoritesQueueUrl, Entries: [good[0]!, poison, good[1]!, good[2]!] }),
+    new SendMessageBatchCommand({
+      QueueUrl: favoritesQueueUrl,
+      Entries: [good[0]!, poison, good[1]!, unknown, good[2]!],
+    }),
   );
 
   // Assess: the good three are stored...
@@ -316,7 +325,12 @@ const poisonScenario = async (running: App): Promise<void> => {
     { timeoutMs: 60_000, intervalMs: 250, what: 'the poison message in the dead-letter queue' },
   );
   expect(dead.find((m) => m.MessageId === poisonId)?.Body).toBe(JSON.stringify({ restaurantId: 'r-poison' }));
-  expect((await favoritesOf(userId)).map((item) => item.restaurantId).sort()).toEqual(['r-1', 'r-2', 'r-3']);
+  expect(dead.map((m) => m.Body)).not.toContain(JSON.stringify({ restaurantId: 'r-nowhere' }));
+  expect((await favoritesOf(userId)).map((item) => item.restaurantId).sort()).toEqual([
+    'r-pizzeria',
+    'r-sushi',
+    'r-taqueria',
+  ]);
 };
 
 describe('isolation between users', () => {

@@ -26,9 +26,13 @@ const profileTable = new dynamodb.Table(stack, 'ProfileTable', {
   partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
   sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
 });
+const restaurantsTable = new dynamodb.Table(stack, 'RestaurantsTable', {
+  partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+});
 const userPool = new cognito.UserPool(stack, 'UserPool');
 const eventBus = new events.EventBus(stack, 'Bus', { eventBusName: 'dishpatch-dev' });
-new ProfileService(stack, 'Profile', { config: STAGES.dev, api, profileTable, eventBus, userPool });
+new ProfileService(stack, 'Profile', { config: STAGES.dev, api, profileTable, restaurantsTable, eventBus, userPool });
 new ProfileConfirmation(stack, 'Confirmation', { config: STAGES.dev, userPool, profileTable });
 const template = Template.fromStack(stack);
 

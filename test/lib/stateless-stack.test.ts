@@ -39,7 +39,7 @@ const TABLE_GRANTS: Record<string, { tables: Record<string, TableAccess>; indexe
   GetFavorites: { tables: { ProfileTable: 'read' } },
   ListUsers: { tables: {} },
   AddressWriter: { tables: { ProfileTable: 'readWrite' } },
-  FavoritesConsumer: { tables: { ProfileTable: 'readWrite' } },
+  FavoritesConsumer: { tables: { ProfileTable: 'readWrite', RestaurantsTable: 'read' } },
 };
 
 const LIFECYCLE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:dishpatch-dev-order-lifecycle';

@@ -1,6 +1,6 @@
 import '../support/env';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -40,6 +40,12 @@ const invoke = (...records: SQSRecord[]) => handler({ Records: records } as SQSE
 beforeEach(() => {
   table.reset();
   table.on(UpdateCommand).resolves({});
+  // Every restaurant exists but `r-gone`.
+  table
+    .on(GetCommand)
+    .callsFake(({ TableName, Key }) =>
+      TableName === 'restaurants' && Key.pk !== 'r-gone' ? { Item: { pk: Key.pk, sk: Key.sk, name: 'R' } } : {},
+    );
 });
 
 describe('FavoritesConsumer', () => {
@@ -60,6 +66,17 @@ describe('FavoritesConsumer', () => {
         ':cid': 'cmd-1',
       },
     });
+  });
+
+  it('adds nothing for a restaurant that does not exist, and does not send the command back to the queue', async () => {
+    const result = await invoke(favorite('1', 'AddFavorite', 'r-gone'));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(table).toHaveReceivedCommandWith(GetCommand, {
+      TableName: 'restaurants',
+      Key: { pk: 'r-gone', sk: 'RESTAURANT' },
+    });
+    expect(table).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('removes a favorite with a tombstone, so an older add arriving later does not bring it back', async () => {
