@@ -20,6 +20,7 @@ import { apiRoute } from '#shared/middleware';
 import { type DeliveryAddress, type OrderRecord, toOrderView } from '#shared/order';
 import { countMetric, logger, recordOrderValue } from '#shared/powertools';
 import { deliveryAddressSchema, idSchema, notesSchema, requestedLinesSchema } from '#shared/schemas';
+import { fromStepMessage, type StepFailure } from '#shared/step-errors';
 import { header, jsonBody, parseInput } from '#shared/validation';
 import { type AddressView, ProfileRepository } from '../profile/profile-repository';
 
@@ -72,14 +73,16 @@ export class PlaceOrderWorkflowError extends DomainError {
   override readonly name = 'PlaceOrderWorkflowError';
 }
 
-/** The message of a step's error, from the `cause` Step Functions reports (a Lambda error as JSON). */
-function causeMessage(cause: string | undefined, fallback: string): string {
-  if (!cause) return fallback;
+/** A step's error, from the `cause` Step Functions reports (a Lambda error as JSON): message and details. */
+function causeOf(cause: string | undefined, fallback: string): StepFailure {
+  if (!cause) return { message: fallback, details: [] };
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : fallback;
+    return typeof parsed.errorMessage === 'string'
+      ? fromStepMessage(parsed.errorMessage)
+      : { message: fallback, details: [] };
   } catch {
-    return cause.length <= 300 ? cause : fallback;
+    return { message: cause.length <= 300 ? cause : fallback, details: [] };
   }
 }
 
@@ -109,8 +112,8 @@ export async function placeOrder(request: PlaceOrderRequest, deps: PlaceOrderDep
   }
   const mapping = result.status === 'FAILED' ? mappingForErrorName(result.error ?? '') : undefined;
   if (mapping && mapping.statusCode < 500) {
-    const message = causeMessage(result.cause, `Order not placed: ${result.error}`);
-    return { statusCode: mapping.statusCode, body: errorBody(mapping.code, message, [], request.requestId) };
+    const { message, details } = causeOf(result.cause, `Order not placed: ${result.error}`);
+    return { statusCode: mapping.statusCode, body: errorBody(mapping.code, message, details, request.requestId) };
   }
   logger.error('PlaceOrder workflow failed', {
     orderId,

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { type Caller, callerFromEvent } from './auth';
 import { errorResponse } from './http';
 import { logger, metrics, tracer } from './powertools';
+import { carryDetails } from './step-errors';
 import { parseInput } from './validation';
 
 /**
@@ -61,5 +62,8 @@ export function workflowStep<S extends z.ZodType, R>(
   schema: S,
   step: (input: z.infer<S>) => Promise<R>,
 ): MiddyfiedHandler<unknown, R> {
-  return instrumented<unknown, R>(async (event) => step(parseInput(schema, event, 'input')));
+  return instrumented<unknown, R>(async (event) => step(parseInput(schema, event, 'input'))).use({
+    // Thrown on (no response is set): only the message changes, so the details reach the workflow's reader.
+    onError: async (request) => carryDetails(request.error),
+  });
 }

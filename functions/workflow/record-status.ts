@@ -11,6 +11,7 @@ import { assertTransition, ORDER_STATUSES, type OrderStatus } from '#shared/orde
 import type { OrdersRepository } from '#shared/orders-repository';
 import { type CountedMetricName, countMetric, type ElapsedMetricName, recordElapsed } from '#shared/powertools';
 import { idSchema } from '#shared/schemas';
+import { fromStepMessage } from '#shared/step-errors';
 import { StockLedger } from '#shared/stock';
 
 /** Input of `RecordStatus`. `actor` may be an id or the task output of the event that caused it. */
@@ -35,7 +36,7 @@ export function readableReason(reason: string): string {
   let text = reason;
   try {
     const parsed = JSON.parse(reason) as { errorMessage?: unknown };
-    if (typeof parsed?.errorMessage === 'string') text = parsed.errorMessage;
+    if (typeof parsed?.errorMessage === 'string') text = fromStepMessage(parsed.errorMessage).message;
   } catch {
     // Not JSON: a plain reason.
   }

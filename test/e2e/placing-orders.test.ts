@@ -244,7 +244,9 @@ describe('what the menu and the restaurant allow', () => {
 
     // Assess
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ error: { code: 'OUT_OF_STOCK' } });
+    expect(res.body).toMatchObject({
+      error: { code: 'OUT_OF_STOCK', details: [{ menuItemId: 'tiramisu', requested: before + 1 }] },
+    });
     expect(await stockOf(app, alice, 'r-pizzeria', 'tiramisu')).toBe(before);
   });
 
@@ -298,7 +300,7 @@ describe('what the menu and the restaurant allow', () => {
 
     // Assess
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ error: { code: 'MENU_ITEM_UNAVAILABLE' } });
+    expect(res.body).toMatchObject({ error: { code: 'MENU_ITEM_UNAVAILABLE', details: [{ menuItemId }] } });
     expect(await ordersOfCustomer(app, subOf(token))).toEqual([]);
   });
 });

@@ -248,6 +248,18 @@ describe('POST /orders', () => {
     expect(res.body.error).toMatchObject({ code, message: 'Not enough stock for m1', details: [], requestId: 'req-1' });
   });
 
+  it('answers the details a step error carried in its message (which items are short)', async () => {
+    const details = [{ menuItemId: 'tiramisu', requested: 3 }];
+    sfn
+      .on(StartSyncExecutionCommand)
+      .resolves(failed('OutOfStockError', JSON.stringify({ message: 'Not enough stock for tiramisu', details })));
+
+    const res = await post();
+
+    expect(res.statusCode).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'OUT_OF_STOCK', message: 'Not enough stock for tiramisu', details });
+  });
+
   it('answers an opaque 500 for a technical workflow failure and does not cache it', async () => {
     sfn.on(StartSyncExecutionCommand).resolvesOnce(failed('Lambda.ServiceException')).resolves(succeeded());
 

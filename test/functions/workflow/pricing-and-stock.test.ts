@@ -107,7 +107,12 @@ describe('ReserveStock', () => {
         },
         lambdaContext(),
       ),
-    ).rejects.toMatchObject({ name: 'OutOfStockError', details: [{ menuItemId: 'm2', requested: 1 }] });
+    ).rejects.toMatchObject({
+      name: 'OutOfStockError',
+      details: [{ menuItemId: 'm2', requested: 1 }],
+      // The Lambda error format keeps only the message: the details travel in it, for the API to answer them.
+      message: JSON.stringify({ message: 'Not enough stock for m2', details: [{ menuItemId: 'm2', requested: 1 }] }),
+    });
 
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { pk: 'r1', sk: 'ITEM#m1' },
