@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { arnName } from '../core/arn';
 import { AwsError, isAwsError } from '../core/errors';
 import { jsonState } from '../core/json-state';
+import { MetricBuffer } from '../core/metrics';
 import type { Cloud, LocalContext, Operation, ResolvedResource, Service, ServiceFactory } from '../core/types';
 import { type CompiledPattern, compilePattern, flattenEvent } from './pattern';
 import { parseSchedule, type Schedule, UnsupportedScheduleError } from './schedule';
@@ -159,8 +160,7 @@ export class EventsBackend {
   private active = 0;
   private pumpScheduled = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private readonly counters = new Map<string, number>();
-  private metricsTimer?: NodeJS.Timeout;
+  private readonly metrics: MetricBuffer;
   private readonly state;
   private stopped = false;
   private readonly idle: (() => void)[] = [];
@@ -170,6 +170,7 @@ export class EventsBackend {
     readonly ctx: LocalContext,
     private readonly cloud: Cloud,
   ) {
+    this.metrics = new MetricBuffer(cloud, 'AWS/Events', 'events');
     this.state = jsonState<PersistedState>(ctx.dataDir ? join(ctx.dataDir, 'events') : undefined, () =>
       this.snapshot(),
     );
@@ -542,52 +543,28 @@ export class EventsBackend {
     }
   }
 
+  /** AWS publishes each rule metric under RuleName and, for rules on custom buses, EventBusName + RuleName. */
   private count(rule: Rule, metric: string): void {
-    const key = `${rule.busName}\u0000${rule.name}\u0000${metric}`;
-    this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
-    if (!this.metricsTimer) {
-      this.metricsTimer = setTimeout(() => void this.flushMetrics(), 1000);
-      this.metricsTimer.unref();
+    const datum = (Dimensions: { Name: string; Value: string }[]) => ({
+      MetricName: metric,
+      Dimensions,
+      Value: 1,
+      Unit: 'Count',
+    });
+    this.metrics.add(datum([{ Name: 'RuleName', Value: rule.name }]));
+    if (rule.busName !== 'default') {
+      this.metrics.add(
+        datum([
+          { Name: 'EventBusName', Value: rule.busName },
+          { Name: 'RuleName', Value: rule.name },
+        ]),
+      );
     }
   }
 
   /** Sends the per-rule counters to the local CloudWatch, when one runs. */
-  async flushMetrics(): Promise<void> {
-    this.metricsTimer = undefined;
-    if (this.counters.size === 0) return;
-    const timestamp = epochSeconds(Date.now());
-    // AWS publishes each rule metric under RuleName and, for rules on custom buses, EventBusName + RuleName.
-    const data = [...this.counters.entries()].flatMap(([key, value]) => {
-      const [bus, rule, metric] = key.split('\u0000') as [string, string, string];
-      const datum = (Dimensions: { Name: string; Value: string }[]) => ({
-        MetricName: metric,
-        Dimensions,
-        Value: value,
-        Unit: 'Count',
-        Timestamp: timestamp,
-      });
-      const byRule = datum([{ Name: 'RuleName', Value: rule }]);
-      return bus === 'default'
-        ? [byRule]
-        : [
-            byRule,
-            datum([
-              { Name: 'EventBusName', Value: bus },
-              { Name: 'RuleName', Value: rule },
-            ]),
-          ];
-    });
-    this.counters.clear();
-    try {
-      this.cloud.service('monitoring');
-    } catch {
-      return;
-    }
-    for (let i = 0; i < data.length; i += 20) {
-      await this.cloud
-        .call('monitoring', 'PutMetricData', { Namespace: 'AWS/Events', MetricData: data.slice(i, i + 20) }, 'events')
-        .catch(() => undefined);
-    }
+  flushMetrics(): Promise<void> {
+    return this.metrics.flush();
   }
 
   /** Arms the timer of a scheduled rule for its next run (rates are divided by the time scale, cron is UTC). */
@@ -666,7 +643,6 @@ export class EventsBackend {
     for (const rule of this.rules.values()) if (rule.timer) clearTimeout(rule.timer);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
-    if (this.metricsTimer) clearTimeout(this.metricsTimer);
     await this.flushMetrics();
     this.state.flush();
     this.settle();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { arn as makeArn } from '../core/arn';
 import { AwsError } from '../core/errors';
+import { MetricBuffer } from '../core/metrics';
 import type { Cloud, LocalContext, Operation, ResolvedResource, Service } from '../core/types';
 import { ActivityBoard } from './activities';
 import { checkpointTokens, type Definition, Execution } from './engine/execution';
@@ -96,8 +97,7 @@ export class StepFunctionsService implements Service {
   private readonly running = new Map<string, Execution>();
   private readonly integrations: TaskIntegrations;
 
-  private readonly metrics: { MetricName: string; StateMachineArn: string; Value: number; Unit: string }[] = [];
-  private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly metrics: MetricBuffer;
 
   constructor(
     private readonly ctx: LocalContext,
@@ -105,6 +105,7 @@ export class StepFunctionsService implements Service {
     options: StepFunctionsOptions = {},
   ) {
     this.store = new StepFunctionsStore(ctx.dataDir);
+    this.metrics = new MetricBuffer(cloud, 'AWS/States', 'states');
     const integrations = options.integrations ?? (cloud ? cloudIntegrations(cloud) : undefined);
     if (!integrations) throw new Error('StepFunctionsService needs a cloud or integrations');
     this.integrations = integrations;
@@ -206,8 +207,7 @@ export class StepFunctionsService implements Service {
 
   async stop(): Promise<void> {
     this.polls.abort();
-    if (this.metricsTimer) clearTimeout(this.metricsTimer);
-    this.metricsTimer = undefined;
+    await this.metrics.flush();
     this.store.close();
     for (const execution of this.running.values()) execution.abandon();
     this.running.clear();
@@ -335,34 +335,12 @@ export class StepFunctionsService implements Service {
   }
 
   private metric(MetricName: string, StateMachineArn: string, Value: number, Unit: string): void {
-    if (!this.cloud) return;
-    this.metrics.push({ MetricName, StateMachineArn, Value, Unit });
-    this.metricsTimer ??= setTimeout(() => void this.flushMetrics(), 1000).unref();
+    this.metrics.add({ MetricName, Dimensions: [{ Name: 'StateMachineArn', Value: StateMachineArn }], Value, Unit });
   }
 
   /** Sends the buffered AWS/States metrics to the local CloudWatch, when one runs. */
-  async flushMetrics(): Promise<void> {
-    this.metricsTimer = undefined;
-    const batch = this.metrics.splice(0);
-    if (!this.cloud || batch.length === 0) return;
-    try {
-      this.cloud.service('monitoring');
-    } catch {
-      return;
-    }
-    const Timestamp = Date.now() / 1000;
-    for (let i = 0; i < batch.length; i += 20) {
-      const MetricData = batch.slice(i, i + 20).map((m) => ({
-        MetricName: m.MetricName,
-        Dimensions: [{ Name: 'StateMachineArn', Value: m.StateMachineArn }],
-        Value: m.Value,
-        Unit: m.Unit,
-        Timestamp,
-      }));
-      await this.cloud
-        .call('monitoring', 'PutMetricData', { Namespace: 'AWS/States', MetricData }, 'states')
-        .catch(() => {});
-    }
+  flushMetrics(): Promise<void> {
+    return this.metrics.flush();
   }
 
   private newExecution(
