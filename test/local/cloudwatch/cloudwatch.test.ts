@@ -11,15 +11,7 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { type CloudWatchService, createCloudWatchService } from '../../../local/cloudwatch';
-import {
-  awsCli,
-  awsCliAvailable,
-  eventually,
-  resource,
-  startTestEdge,
-  TestCloud,
-  testContext,
-} from '../lambda/support';
+import { awsCli, awsCliAvailable, eventually, resource, sdkOverEdge, TestCloud, testContext } from '../lambda/support';
 
 const minute = 60_000;
 /** The start of the current minute, so a test's samples fall into known one-minute buckets. */
@@ -287,24 +279,14 @@ describe('local CloudWatch metrics', () => {
   });
 
   describe('through the AWS SDK (JSON 1.0) and the query protocol', () => {
-    let edge: Awaited<ReturnType<typeof startTestEdge>>;
-    let client: CloudWatchClient;
-    beforeAll(async () => {
-      edge = await startTestEdge(cloud);
-      client = new CloudWatchClient({
-        endpoint: edge.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
-    });
-    afterAll(async () => {
-      client.destroy();
-      await edge.close();
-    });
+    const sdk = sdkOverEdge(
+      () => cloud,
+      (config) => new CloudWatchClient(config),
+    );
 
     it('puts and reads metrics, alarms and dashboards with the SDK client', async () => {
       const t0 = thisMinute() - 20 * minute;
-      await client.send(
+      await sdk.client.send(
         new PutMetricDataCommand({
           Namespace: 'sdk',
           MetricData: [
@@ -318,7 +300,7 @@ describe('local CloudWatch metrics', () => {
           ],
         }),
       );
-      const data = await client.send(
+      const data = await sdk.client.send(
         new GetMetricDataCommand({
           StartTime: new Date(t0),
           EndTime: new Date(t0 + minute),
@@ -334,7 +316,7 @@ describe('local CloudWatch metrics', () => {
           ],
         }),
       );
-      const stats = await client.send(
+      const stats = await sdk.client.send(
         new GetMetricStatisticsCommand({
           Namespace: 'sdk',
           MetricName: 'Hits',
@@ -345,9 +327,9 @@ describe('local CloudWatch metrics', () => {
           Statistics: ['Sum'],
         }),
       );
-      const metrics = await client.send(new ListMetricsCommand({ Namespace: 'sdk' }));
-      const alarms = await client.send(new DescribeAlarmsCommand({}));
-      const dashboard = await client.send(new GetDashboardCommand({ DashboardName: 'ops-board' }));
+      const metrics = await sdk.client.send(new ListMetricsCommand({ Namespace: 'sdk' }));
+      const alarms = await sdk.client.send(new DescribeAlarmsCommand({}));
+      const dashboard = await sdk.client.send(new GetDashboardCommand({ DashboardName: 'ops-board' }));
 
       expect(data.MetricDataResults?.[0]?.Values).toEqual([4]);
       expect(data.MetricDataResults?.[0]?.Timestamps?.[0]).toEqual(new Date(t0));
@@ -356,7 +338,7 @@ describe('local CloudWatch metrics', () => {
       expect(alarms.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['pay-errors', 'error-rate']);
       expect(alarms.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
       expect(dashboard.DashboardBody).toBe('{"widgets":[]}');
-      await expect(client.send(new GetDashboardCommand({ DashboardName: 'missing' }))).rejects.toMatchObject({
+      await expect(sdk.client.send(new GetDashboardCommand({ DashboardName: 'missing' }))).rejects.toMatchObject({
         name: 'ResourceNotFound',
       });
     });
@@ -364,7 +346,7 @@ describe('local CloudWatch metrics', () => {
     it('answers the query protocol the CLI speaks, with ISO timestamps in XML', async () => {
       const t0 = thisMinute() - 30 * minute;
       const form = (params: Record<string, string>) =>
-        fetch(edge.url, {
+        fetch(sdk.edge.url, {
           method: 'POST',
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
@@ -401,7 +383,7 @@ describe('local CloudWatch metrics', () => {
       'puts and reads a metric through the AWS CLI',
       async () => {
         const t0 = thisMinute() - 40 * minute;
-        const put = await awsCli(edge.url, [
+        const put = await awsCli(sdk.edge.url, [
           'cloudwatch',
           'put-metric-data',
           '--namespace',
@@ -413,7 +395,7 @@ describe('local CloudWatch metrics', () => {
           '--timestamp',
           new Date(t0).toISOString(),
         ]);
-        const stats = await awsCli(edge.url, [
+        const stats = await awsCli(sdk.edge.url, [
           'cloudwatch',
           'get-metric-statistics',
           '--namespace',

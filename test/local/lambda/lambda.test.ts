@@ -17,7 +17,7 @@ import {
   eventually,
   rawPayloadArgs,
   resource,
-  startTestEdge,
+  sdkOverEdge,
   TestCloud,
   testContext,
 } from './support';
@@ -400,24 +400,13 @@ describe('local Lambda service', () => {
   });
 
   describe('through the AWS SDK and the edge', () => {
-    let edge: Awaited<ReturnType<typeof startTestEdge>>;
-    let client: LambdaClient;
-
-    beforeAll(async () => {
-      edge = await startTestEdge(cloud);
-      client = new LambdaClient({
-        endpoint: edge.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
-    });
-    afterAll(async () => {
-      client.destroy();
-      await edge.close();
-    });
+    const sdk = sdkOverEdge(
+      () => cloud,
+      (config) => new LambdaClient(config),
+    );
 
     it('invokes synchronously with a log tail', async () => {
-      const answer = await client.send(
+      const answer = await sdk.client.send(
         new InvokeCommand({ FunctionName: 'esm-fn', Payload: JSON.stringify({ name: 'Sdk' }), LogType: 'Tail' }),
       );
 
@@ -428,33 +417,33 @@ describe('local Lambda service', () => {
     });
 
     it('surfaces the function error type to the SDK', async () => {
-      const answer = await client.send(new InvokeCommand({ FunctionName: 'throws-fn', Payload: '{"reason":"x"}' }));
+      const answer = await sdk.client.send(new InvokeCommand({ FunctionName: 'throws-fn', Payload: '{"reason":"x"}' }));
 
       expect(answer.FunctionError).toBe('Unhandled');
       expect(decode(answer.Payload).errorType).toBe('PaymentDeclinedError');
     });
 
     it('answers 202 to an Event invoke and 204 to a DryRun', async () => {
-      const event = await client.send(
+      const event = await sdk.client.send(
         new InvokeCommand({ FunctionName: 'esm-fn', InvocationType: 'Event', Payload: '{}' }),
       );
-      const dry = await client.send(new InvokeCommand({ FunctionName: 'esm-fn', InvocationType: 'DryRun' }));
+      const dry = await sdk.client.send(new InvokeCommand({ FunctionName: 'esm-fn', InvocationType: 'DryRun' }));
 
       expect(event.StatusCode).toBe(202);
       expect(dry.StatusCode).toBe(204);
     });
 
     it('raises ResourceNotFoundException for an unknown function', async () => {
-      await expect(client.send(new InvokeCommand({ FunctionName: 'missing' }))).rejects.toMatchObject({
+      await expect(sdk.client.send(new InvokeCommand({ FunctionName: 'missing' }))).rejects.toMatchObject({
         name: 'ResourceNotFoundException',
         $metadata: { httpStatusCode: 404 },
       });
     });
 
     it('lists and describes functions and event source mappings', async () => {
-      const list = await client.send(new ListFunctionsCommand({}));
-      const one = await client.send(new GetFunctionCommand({ FunctionName: 'one-at-a-time' }));
-      const mappings = await client.send(new ListEventSourceMappingsCommand({ FunctionName: 'batch-fn' }));
+      const list = await sdk.client.send(new ListFunctionsCommand({}));
+      const one = await sdk.client.send(new GetFunctionCommand({ FunctionName: 'one-at-a-time' }));
+      const mappings = await sdk.client.send(new ListEventSourceMappingsCommand({ FunctionName: 'batch-fn' }));
 
       expect(list.Functions?.map((f) => f.FunctionName)).toEqual(
         expect.arrayContaining(['esm-fn', 'cjs-fn', 'batch-fn']),
@@ -474,7 +463,7 @@ describe('local Lambda service', () => {
       'invokes through the AWS CLI',
       async () => {
         const outFile = path.join(os.tmpdir(), `lambda-cli-${process.pid}.json`);
-        const answer = await awsCli(edge.url, [
+        const answer = await awsCli(sdk.edge.url, [
           'lambda',
           'invoke',
           '--function-name',

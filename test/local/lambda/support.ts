@@ -62,6 +62,37 @@ export const startTestEdge = async (cloud: TestCloud | (() => TestCloud)) => {
   return startEdge({ services: () => [...current().services.values()], log: silentLog, port: 0 });
 };
 
+/** The client settings of an AWS SDK client pointed at a test edge. */
+export interface EdgeClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * An AWS SDK client against a test edge in front of `cloud`, for the enclosing `describe`: the edge starts and the
+ * client is made in `beforeAll`, both are closed in `afterAll`. Read `.client` (and `.edge`) inside the tests.
+ */
+export const sdkOverEdge = <C extends { destroy(): void }>(
+  cloud: () => TestCloud,
+  makeClient: (config: EdgeClientConfig) => C,
+): { client: C; edge: Awaited<ReturnType<typeof startTestEdge>> } => {
+  const handle = {} as { client: C; edge: Awaited<ReturnType<typeof startTestEdge>> };
+  beforeAll(async () => {
+    handle.edge = await startTestEdge(cloud);
+    handle.client = makeClient({
+      endpoint: handle.edge.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+  });
+  afterAll(async () => {
+    handle.client?.destroy();
+    await handle.edge?.close();
+  });
+  return handle;
+};
+
 export const resource = (
   type: string,
   logicalId: string,

@@ -14,15 +14,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { createSnsService, type SnsService } from '../../../local/sns';
 import { createSqsService } from '../../../local/sqs';
-import {
-  awsCli,
-  awsCliAvailable,
-  eventually,
-  resource,
-  startTestEdge,
-  TestCloud,
-  testContext,
-} from '../lambda/support';
+import { awsCli, awsCliAvailable, eventually, resource, sdkOverEdge, TestCloud, testContext } from '../lambda/support';
 
 const topicArn = 'arn:aws:sns:us-east-1:000000000000:orders';
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
@@ -204,26 +196,16 @@ describe('local SNS', () => {
   });
 
   describe('through the AWS SDK (query protocol) and the edge', () => {
-    let edge: Awaited<ReturnType<typeof startTestEdge>>;
-    let client: SNSClient;
-    beforeAll(async () => {
-      edge = await startTestEdge(cloud);
-      client = new SNSClient({
-        endpoint: edge.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
-    });
-    afterAll(async () => {
-      client.destroy();
-      await edge.close();
-    });
+    const sdk = sdkOverEdge(
+      () => cloud,
+      (config) => new SNSClient(config),
+    );
 
     it('creates a topic, subscribes a queue with raw delivery, publishes and lists', async () => {
-      const { TopicArn } = await client.send(
+      const { TopicArn } = await sdk.client.send(
         new CreateTopicCommand({ Name: 'sdk-topic', Attributes: { DisplayName: 'SDK' } }),
       );
-      const { SubscriptionArn } = await client.send(
+      const { SubscriptionArn } = await sdk.client.send(
         new SubscribeCommand({
           TopicArn,
           Protocol: 'sqs',
@@ -231,16 +213,16 @@ describe('local SNS', () => {
           Attributes: { RawMessageDelivery: 'true' },
         }),
       );
-      const published = await client.send(
+      const published = await sdk.client.send(
         new PublishCommand({
           TopicArn,
           Message: 'hello',
           MessageAttributes: { source: { DataType: 'String', StringValue: 'sdk' } },
         }),
       );
-      const topics = await client.send(new ListTopicsCommand({}));
-      const attributes = await client.send(new GetTopicAttributesCommand({ TopicArn }));
-      const subs = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+      const topics = await sdk.client.send(new ListTopicsCommand({}));
+      const attributes = await sdk.client.send(new GetTopicAttributesCommand({ TopicArn }));
+      const subs = await sdk.client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
 
       expect(TopicArn).toBe('arn:aws:sns:us-east-1:000000000000:sdk-topic');
       expect(published.MessageId).toMatch(/^[0-9a-f-]{36}$/);
@@ -256,7 +238,7 @@ describe('local SNS', () => {
 
     it('raises NotFoundException for an unknown topic', async () => {
       await expect(
-        client.send(new PublishCommand({ TopicArn: `${topicArn}-nope`, Message: 'x' })),
+        sdk.client.send(new PublishCommand({ TopicArn: `${topicArn}-nope`, Message: 'x' })),
       ).rejects.toMatchObject({
         name: 'NotFoundException',
       });
@@ -265,8 +247,8 @@ describe('local SNS', () => {
     (awsCliAvailable ? it : it.skip)(
       'creates a topic and publishes through the AWS CLI',
       async () => {
-        const created = await awsCli(edge.url, ['sns', 'create-topic', '--name', 'cli-topic']);
-        const published = await awsCli(edge.url, [
+        const created = await awsCli(sdk.edge.url, ['sns', 'create-topic', '--name', 'cli-topic']);
+        const published = await awsCli(sdk.edge.url, [
           'sns',
           'publish',
           '--topic-arn',
@@ -274,7 +256,7 @@ describe('local SNS', () => {
           '--message',
           'from the cli',
         ]);
-        const attributes = await awsCli(edge.url, [
+        const attributes = await awsCli(sdk.edge.url, [
           'sns',
           'get-topic-attributes',
           '--topic-arn',
