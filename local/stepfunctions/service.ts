@@ -40,6 +40,9 @@ const checkLength = (text: string | undefined, member: string): void => {
   }
 };
 
+/** ListExecutions' statusFilter values (API Reference). */
+const EXECUTION_STATUSES = ['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING'];
+
 /** How long GetActivityTask waits for a task (API Reference: up to 60 seconds). */
 const ACTIVITY_POLL_MS = 60_000;
 
@@ -49,17 +52,34 @@ const parseInput = (text: string | undefined, code = 'InvalidExecutionInput'): u
   try {
     return JSON.parse(text);
   } catch {
-    throw new AwsError(
-      code,
-      `Invalid State Machine Execution Input: 'Unexpected input: ${String(text).slice(0, 100)}'`,
-    );
+    // An empty input is worded apart (recorded on AWS: start_res_empty).
+    const why = text === '' ? 'Invalid execution input.' : `Unexpected input: ${String(text).slice(0, 100)}`;
+    throw new AwsError(code, `Invalid State Machine Execution Input: '${why}'`);
   }
 };
 
-const page = <T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, limit = 1000) => {
+/** The API's validation layer: a constraint a request breaks, in AWS's words (ValidationException). */
+const invalidParameter = (detail: string): AwsError =>
+  new AwsError('ValidationException', `1 validation error detected: ${detail}`);
+
+/**
+ * One page of a list. `maxResults` at most 1000 and `nextToken` at most `tokenLimit` characters, checked as AWS's
+ * validation layer does (recorded on AWS: list-*-invalid-param-*).
+ */
+const page = <T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, tokenLimit = 1024) => {
+  if (maxResults !== undefined && maxResults > 1000) {
+    throw invalidParameter(
+      `Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+    );
+  }
+  if (nextToken !== undefined && nextToken.length > tokenLimit) {
+    throw invalidParameter(
+      `Value '${nextToken}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to ${tokenLimit}`,
+    );
+  }
   const start = nextToken ? Number.parseInt(Buffer.from(nextToken, 'base64').toString('utf8'), 10) : 0;
   if (Number.isNaN(start)) throw new AwsError('InvalidToken', 'Invalid pagination token');
-  const size = Math.min(maxResults && maxResults > 0 ? maxResults : 100, limit);
+  const size = maxResults && maxResults > 0 ? maxResults : 100;
   const slice = items.slice(start, start + size);
   const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
   return { slice, next };
@@ -222,7 +242,8 @@ export class StepFunctionsService implements Service {
   private machine(arn: string | undefined): MachineRecord {
     const m = arn ? this.store.machines.get(arn) : undefined;
     if (!m) {
-      if (!arn?.startsWith('arn:')) throw new AwsError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+      if (!arn?.startsWith('arn:'))
+        throw new AwsError('InvalidArn', `Invalid Arn: 'Invalid ARN prefix: ${String(arn)}'`);
       throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     }
     return m;
@@ -269,6 +290,13 @@ export class StepFunctionsService implements Service {
     tracingConfiguration?: Record<string, unknown>;
   }) {
     const m = this.machine(input.stateMachineArn);
+    const changes = [input.definition, input.roleArn, input.loggingConfiguration, input.tracingConfiguration];
+    if (changes.every((c) => c === undefined)) {
+      throw new AwsError(
+        'MissingRequiredParameter',
+        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+      );
+    }
     if (input.definition !== undefined) {
       validateDefinition(input.definition, m.type);
       m.definition = input.definition;
@@ -278,7 +306,7 @@ export class StepFunctionsService implements Service {
     if (input.tracingConfiguration) m.tracingConfiguration = input.tracingConfiguration;
     m.updateDate = Date.now();
     this.store.putMachine(m);
-    return { updateDate: m.updateDate / 1000 };
+    return { updateDate: m.updateDate / 1000, revisionId: randomUUID() };
   }
 
   private deleteStateMachine(input: { stateMachineArn: string }) {
@@ -500,7 +528,8 @@ export class StepFunctionsService implements Service {
     }
     const x = arn ? this.store.executions.get(arn) : undefined;
     if (!x) {
-      if (!arn?.startsWith('arn:')) throw new AwsError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+      if (!arn?.startsWith('arn:'))
+        throw new AwsError('InvalidArn', `Invalid Arn: 'Invalid ARN prefix: ${String(arn)}'`);
       throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     }
     return x;
@@ -521,7 +550,13 @@ export class StepFunctionsService implements Service {
       ...(x.error !== undefined ? { error: x.error } : {}),
       ...(x.cause !== undefined ? { cause: x.cause } : {}),
       redriveCount: 0,
-      redriveStatus: x.status === 'RUNNING' || x.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+      // As AWS describes them (recorded: test_describe_execution); RedriveExecution itself is not implemented.
+      ...(x.status === 'RUNNING' || x.status === 'SUCCEEDED'
+        ? {
+            redriveStatus: 'NOT_REDRIVABLE',
+            redriveStatusReason: `Execution is ${x.status} and cannot be redriven`,
+          }
+        : { redriveStatus: 'REDRIVABLE' }),
     };
   }
 
@@ -589,6 +624,11 @@ export class StepFunctionsService implements Service {
     maxResults?: number;
     nextToken?: string;
   }) {
+    if (input.statusFilter !== undefined && !EXECUTION_STATUSES.includes(input.statusFilter)) {
+      throw invalidParameter(
+        `Value '${input.statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`,
+      );
+    }
     const m = this.machine(input.stateMachineArn);
     if (m.type === 'EXPRESS') {
       throw new AwsError(
@@ -601,7 +641,7 @@ export class StepFunctionsService implements Service {
         (x) => x.stateMachineArn === m.stateMachineArn && (!input.statusFilter || x.status === input.statusFilter),
       )
       .sort((a, b) => b.startDate - a.startDate);
-    const { slice, next } = page(all, input.maxResults, input.nextToken);
+    const { slice, next } = page(all, input.maxResults, input.nextToken, 3096);
     return {
       executions: slice.map((x) => ({
         executionArn: x.executionArn,
@@ -610,6 +650,7 @@ export class StepFunctionsService implements Service {
         status: x.status,
         startDate: x.startDate / 1000,
         ...(x.stopDate !== undefined ? { stopDate: x.stopDate / 1000 } : {}),
+        redriveCount: 0,
       })),
       ...(next ? { nextToken: next } : {}),
     };
@@ -624,7 +665,7 @@ export class StepFunctionsService implements Service {
   }) {
     const x = this.execution(input.executionArn);
     const events = input.reverseOrder ? [...x.history].reverse() : x.history;
-    const { slice, next } = page(events, input.maxResults, input.nextToken);
+    const { slice, next } = page(events, input.maxResults, input.nextToken, 3096);
     const includeData = input.includeExecutionData !== false;
     return { events: slice.map((e) => wireEvent(e, includeData)), ...(next ? { nextToken: next } : {}) };
   }

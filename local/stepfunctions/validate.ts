@@ -10,7 +10,10 @@ const STATE_TYPES = new Set(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail'
 /** Checks one States block: StartAt, state types, and that every Next/Default target exists. */
 const checkBlock = (block: Json, path: string, type: string): void => {
   const states = block.States as Record<string, Json> | undefined;
-  if (!states || typeof states !== 'object') throw invalid(`SCHEMA_VALIDATION_FAILED: States is missing at ${path}`);
+  if (!states || typeof states !== 'object') {
+    // Worded as recorded on AWS (test_sfn_api: invalid_definition).
+    throw invalid(`SCHEMA_VALIDATION_FAILED: These fields are required: [States] at ${path || '/'}`);
+  }
   if (typeof block.StartAt !== 'string' || !(block.StartAt in states)) {
     throw invalid(`MISSING_TRANSITION_TARGET: Missing 'Next' target: ${String(block.StartAt)} at ${path}/StartAt`);
   }

@@ -90,6 +90,12 @@ describe('state machines and executions', () => {
     );
     // Assess
     expect(described).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}', input: '{"a":1}', stateMachineArn });
+    // As recorded on AWS (test_describe_execution).
+    expect(described).toMatchObject({
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+    });
   });
 
   it('rejects an invalid definition with InvalidDefinition', async () => {
@@ -235,6 +241,48 @@ describe('state machines and executions', () => {
       (x) => x.status !== 'RUNNING',
     );
     expect(d).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
+  });
+
+  it('answers bad list and update parameters as AWS does (recorded: test_sfn_api)', async () => {
+    // Prepare
+    const { stateMachineArn } = await call(service, 'CreateStateMachine', {
+      name: 'v',
+      definition: passMachine,
+      roleArn: 'r',
+    });
+    // Act + Assess: the API's validation layer...
+    await rejectsWith(
+      call(service, 'ListExecutions', { stateMachineArn, statusFilter: 'succeeded' }),
+      'ValidationException',
+    );
+    await rejectsWith(call(service, 'ListExecutions', { stateMachineArn, maxResults: 1001 }), 'ValidationException');
+    await rejectsWith(call(service, 'ListStateMachines', { maxResults: 1001 }), 'ValidationException');
+    await rejectsWith(call(service, 'ListStateMachines', { nextToken: 'x'.repeat(1025) }), 'ValidationException');
+    await rejectsWith(
+      call(service, 'ListExecutions', { stateMachineArn, nextToken: 'x'.repeat(3097) }),
+      'ValidationException',
+    );
+    // ...an update that changes nothing, and an ARN that is not one.
+    await rejectsWith(call(service, 'UpdateStateMachine', { stateMachineArn }), 'MissingRequiredParameter');
+    await expect(call(service, 'DescribeStateMachine', { stateMachineArn: 'not_a_valid_arn' })).rejects.toMatchObject({
+      code: 'InvalidArn',
+      message: "Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'",
+    });
+    await expect(call(service, 'StartExecution', { stateMachineArn, input: '' })).rejects.toMatchObject({
+      code: 'InvalidExecutionInput',
+      message: "Invalid State Machine Execution Input: 'Invalid execution input.'",
+    });
+    // A valid update answers a revision id; listed executions carry their redrive count.
+    expect(await call(service, 'UpdateStateMachine', { stateMachineArn, roleArn: 'r2' })).toEqual({
+      updateDate: expect.any(Number),
+      revisionId: expect.any(String),
+    });
+    await call(service, 'StartExecution', { stateMachineArn, input: '1' });
+    const listed = await eventually(
+      () => call(service, 'ListExecutions', { stateMachineArn, statusFilter: 'SUCCEEDED' }),
+      (l) => l.executions.length === 1,
+    );
+    expect(listed.executions[0]).toMatchObject({ status: 'SUCCEEDED', redriveCount: 0 });
   });
 
   it('stops a running execution as ABORTED', async () => {
