@@ -34,7 +34,8 @@ const FLOOR: { noResource: Figures; playedBack: Figures } = {
     console.log(
       `Step Functions conformance, ${report.total} recorded histories; skipped ${JSON.stringify(report.skipped)}\n` +
         `without AWS resources: ${describeFigures(report.noResource)}\n` +
-        `resources played back from the recording: ${describeFigures(report.playedBack)}`,
+        `resources played back from the recording: ${describeFigures(report.playedBack)}\n` +
+        `differing: ${report.failures.map((f) => `${f.id.split('::').slice(-1)[0]} (${f.difference?.slice(0, 160)})`).join('; ')}`,
     );
     for (const kind of ['noResource', 'playedBack'] as const) {
       expect(report[kind].replayed).toBeGreaterThanOrEqual(FLOOR[kind].replayed);
