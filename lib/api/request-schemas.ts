@@ -16,8 +16,11 @@ const object = (properties: Record<string, JsonSchema>, required: string[] = [])
   required,
 });
 
-/** Mirrors `deliveryAddressSchema` in functions/shared/schemas.ts. */
-const address: JsonSchema = {
+/**
+ * An address as the API takes it (a delivery address, or a saved address of the profile). Mirrors
+ * `deliveryAddressSchema` in functions/shared/schemas.ts and `savedAddress` in events/address-fields.ts.
+ */
+export const ADDRESS_SCHEMA: JsonSchema = {
   type: JsonSchemaType.OBJECT,
   additionalProperties: false,
   properties: {
@@ -50,7 +53,7 @@ export const REQUEST_SCHEMAS = {
       {
         restaurantId: id,
         items: orderItems,
-        deliveryAddress: address,
+        deliveryAddress: ADDRESS_SCHEMA,
         addressId: id,
         paymentToken: str(256),
         notes: str(500, 0),
@@ -61,7 +64,7 @@ export const REQUEST_SCHEMAS = {
     oneOf: [{ required: ['deliveryAddress'] }, { required: ['addressId'] }],
   },
   EditOrderRequest: {
-    ...object({ items: orderItems, deliveryAddress: address, addressId: id, notes: str(500, 0) }),
+    ...object({ items: orderItems, deliveryAddress: ADDRESS_SCHEMA, addressId: id, notes: str(500, 0) }),
     minProperties: 1,
     not: { required: ['deliveryAddress', 'addressId'] },
   },
