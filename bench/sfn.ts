@@ -7,7 +7,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { LocalContext } from '../local/core/types';
+import { localContext } from '../local/core/context';
 import {
   type Definition,
   Execution,
@@ -189,17 +189,7 @@ const collect = (): void => {
 
 /** Heap growth for `count` Standard executions started through the service and parked on a task token. */
 const waitingMemory = async (count: number): Promise<{ heapMb: number; rssMb: number }> => {
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const ctx: LocalContext = {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    endpoint: 'http://localhost:4566',
-    dataDir: undefined,
-    timeScale: 1,
-    assemblyDir: undefined,
-    apiPort: 0,
-    log: quiet,
-  };
+  const ctx = localContext();
   const service = new StepFunctionsService(ctx, undefined, {
     integrations: fakeIntegrations({ 'sqs:sendMessage': () => ({ MessageId: 'm' }) }),
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Cloud, LocalContext, Service } from '../core/types.ts';
+import { localContext } from '../core/context.ts';
+import type { Cloud, Service } from '../core/types.ts';
 import type { LambdaService } from './index.ts';
 
 /** Cold start and warm throughput of one function, as measured through the Lambda service's Invoke. */
@@ -69,17 +70,7 @@ const main = async (): Promise<void> => {
     handler = 'index.handler',
     payload = '{}',
   ] = process.argv.slice(2);
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const ctx: LocalContext = {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    endpoint: 'http://localhost:4566',
-    dataDir: undefined,
-    timeScale: 1,
-    assemblyDir: undefined,
-    apiPort: 0,
-    log: quiet,
-  };
+  const ctx = localContext();
   const services = new Map<string, Service>();
   const cloud: Cloud = {
     ctx,

@@ -121,7 +121,7 @@ export class StepFunctionsService implements Service {
 
   constructor(
     private readonly ctx: LocalContext,
-    private readonly cloud: Cloud | undefined,
+    cloud: Cloud | undefined,
     options: StepFunctionsOptions = {},
   ) {
     this.store = new StepFunctionsStore(ctx.dataDir);

@@ -12,7 +12,7 @@ import {
 } from '../history';
 import { type IntegrationPattern, parseResource, type TaskIntegrations } from '../integrations';
 import { evaluateIntrinsic, isIntrinsic } from '../intrinsics';
-import { type EvalSite, evaluateExpression, evaluateTemplate, expressionOf, QueryEvaluationError } from '../jsonata';
+import { type EvalSite, evaluateTemplate, expressionOf, QueryEvaluationError } from '../jsonata';
 import { evaluatePath, PathNotFound, type PathScope, setPath } from '../jsonpath';
 import { evaluateRule, isTimestamp } from './choice';
 import { Cancelled, childController, longTimeout, sleep } from './timers';

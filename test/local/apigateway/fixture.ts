@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { type ApiGatewayService, createApiGatewayService } from '../../../local/apigateway/index.ts';
+import { localContext as quietContext } from '../../../local/core/context.ts';
 import { AwsError } from '../../../local/core/errors.ts';
 import type { Cloud, LocalContext, ResolvedResource, Service } from '../../../local/core/types.ts';
 
@@ -23,18 +24,7 @@ export interface RecordedCall {
   readonly input: any;
 }
 
-const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
-
-export const localContext = (): LocalContext => ({
-  region: REGION,
-  accountId: ACCOUNT,
-  endpoint: 'http://localhost:4566',
-  dataDir: undefined,
-  timeScale: 1,
-  assemblyDir: undefined,
-  apiPort: 0,
-  log: silentLog,
-});
+export const localContext = (): LocalContext => quietContext({ region: REGION, accountId: ACCOUNT });
 
 /** A Cloud stub: Lambda functions by ARN run in-process; other services are plain operation objects. */
 export class FakeCloud implements Cloud {

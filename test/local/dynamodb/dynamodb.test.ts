@@ -18,6 +18,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { LocalCloud } from '../../../local/cloud';
+import { localContext } from '../../../local/core/context';
 import { createDynamoDbService } from '../../../local/dynamodb';
 import type { CfnTemplate } from '../../../local/template';
 import { clientConfig, memoryLogger, startTestCloud } from '../support/cloud';
@@ -272,20 +273,7 @@ describe('the local DynamoDB through the edge', () => {
 
 describe('DynamoDB TTL sweeping', () => {
   it('deletes items whose TTL attribute is in the past and keeps the others', async () => {
-    const service = createDynamoDbService(
-      {
-        region: 'us-east-1',
-        accountId: '000000000000',
-        endpoint: 'http://localhost:4566',
-        dataDir: undefined,
-        timeScale: 1,
-        assemblyDir: undefined,
-        apiPort: 0,
-        log: memoryLogger(),
-      },
-      undefined,
-      { ttlSweepMs: 20 },
-    );
+    const service = createDynamoDbService(localContext({ log: memoryLogger() }), undefined, { ttlSweepMs: 20 });
     const call = (op: string, input: unknown) =>
       (service.operations[op] as (i: unknown, c: unknown) => Promise<Record<string, unknown>>)(input, {
         requestId: 'r',

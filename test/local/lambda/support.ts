@@ -4,22 +4,13 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { localContext, quietLog } from '../../../local/core/context';
 import type { Cloud, LocalContext, ResolvedResource, Service, ServiceFactory } from '../../../local/core/types';
 import { startEdge } from '../../../local/edge';
 
-export const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLog = quietLog;
 
-export const testContext = (overrides: Partial<LocalContext> = {}): LocalContext => ({
-  region: 'us-east-1',
-  accountId: '000000000000',
-  endpoint: 'http://localhost:4566',
-  dataDir: undefined,
-  timeScale: 1,
-  assemblyDir: undefined,
-  apiPort: 0,
-  log: silentLog,
-  ...overrides,
-});
+export const testContext = (overrides: Partial<LocalContext> = {}): LocalContext => localContext(overrides);
 
 /** A Cloud holding services by name; records every cross-service call for assertions. */
 export class TestCloud implements Cloud {

@@ -2,6 +2,7 @@
  * Test support for protocol tests of local services: an in-memory `Cloud` behind the real edge server
  * (`local/edge`), so the real AWS SDK clients talk to the services over HTTP exactly as they do in `npm start`.
  */
+import { localContext, quietLog } from '../../../local/core/context';
 import { AwsError } from '../../../local/core/errors';
 import type { Cloud, LocalContext, Service, ServiceFactory } from '../../../local/core/types';
 import { startEdge } from '../../../local/edge';
@@ -13,23 +14,16 @@ export interface TestCloud extends Cloud {
   close(): Promise<void>;
 }
 
-const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** Starts the edge on a free port, then a cloud whose endpoint is that edge. */
 export const startTestCloud = async (options: { timeScale?: number; dataDir?: string } = {}): Promise<TestCloud> => {
   const services = new Map<string, Service>();
   const edge = await startEdge({ services: () => [...services.values()], log: quietLog, port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${edge.port}`;
-  const ctx: LocalContext = {
-    region: 'us-east-1',
-    accountId: '000000000000',
+  const ctx: LocalContext = localContext({
     endpoint: url,
     dataDir: options.dataDir,
     timeScale: options.timeScale ?? 1,
-    assemblyDir: undefined,
-    apiPort: 0,
-    log: quietLog,
-  };
+  });
   const cloud: TestCloud = {
     ctx,
     url,

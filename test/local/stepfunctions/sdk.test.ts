@@ -22,21 +22,11 @@ import {
   StartSyncExecutionCommand,
   TaskDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import type { LocalContext } from '../../../local/core/types';
+import { localContext, quietLog } from '../../../local/core/context';
 import { type Edge, startEdge } from '../../../local/edge';
 import { fakeIntegrations, StepFunctionsService } from '../../../local/stepfunctions';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const ctx: LocalContext = {
-  region: 'us-east-1',
-  accountId: '000000000000',
-  endpoint: 'http://localhost:0',
-  dataDir: undefined,
-  timeScale: 100,
-  assemblyDir: undefined,
-  apiPort: 0,
-  log: quiet,
-};
+const ctx = localContext({ endpoint: 'http://localhost:0', timeScale: 100 });
 
 describe('@aws-sdk/client-sfn against the local endpoint', () => {
   let edge: Edge;
@@ -53,7 +43,7 @@ describe('@aws-sdk/client-sfn against the local endpoint', () => {
         },
       }),
     });
-    edge = await startEdge({ services: () => [service], log: quiet, port: 0 });
+    edge = await startEdge({ services: () => [service], log: quietLog, port: 0 });
     client = new SFNClient({
       endpoint: edge.url,
       region: 'us-east-1',
@@ -207,7 +197,7 @@ const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status =
   let service: StepFunctionsService;
   beforeAll(async () => {
     service = new StepFunctionsService(ctx, undefined, { integrations: fakeIntegrations({}) });
-    edge = await startEdge({ services: () => [service], log: quiet, port: 0 });
+    edge = await startEdge({ services: () => [service], log: quietLog, port: 0 });
   });
   afterAll(async () => {
     await edge.close();

@@ -5,20 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localContext } from '../../../local/core/context';
 import type { LocalContext } from '../../../local/core/types';
 import { fakeIntegrations, StepFunctionsService, type TaskIntegrations } from '../../../local/stepfunctions';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const context = (dataDir?: string, timeScale = 100): LocalContext => ({
-  region: 'us-east-1',
-  accountId: '000000000000',
-  endpoint: 'http://localhost:4566',
-  dataDir,
-  timeScale,
-  assemblyDir: undefined,
-  apiPort: 0,
-  log: quiet,
-});
+const context = (dataDir?: string, timeScale = 100): LocalContext => localContext({ dataDir, timeScale });
 const call = (s: StepFunctionsService, op: string, input: unknown) =>
   (s.operations[op] as (i: unknown, c: unknown) => Promise<any>)(input, { requestId: 'r', caller: 'test' });
 

@@ -3,7 +3,7 @@
  * real `@aws-sdk/client-sfn` against a local service behind the edge server for the API tests.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { LocalContext } from '../../../../local/core/types';
+import { localContext, quietLog } from '../../../../local/core/context';
 import { type Edge, startEdge } from '../../../../local/edge';
 import {
   fakeIntegrations,
@@ -107,8 +107,6 @@ export const waitingToken = async (
     (t) => t !== undefined && registry.get(t) !== undefined,
   )) as string;
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** A local Step Functions service behind an edge server on a free port, and an SDK client for it. */
 export interface SdkHarness {
   readonly client: SFNClient;
@@ -118,18 +116,9 @@ export interface SdkHarness {
 
 /** Starts the service (in memory, the given time scale) with `integrations`, and a real SFN client. */
 export const startSdkHarness = async (integrations: TaskIntegrations, timeScale = 100): Promise<SdkHarness> => {
-  const ctx: LocalContext = {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    endpoint: 'http://localhost:0',
-    dataDir: undefined,
-    timeScale,
-    assemblyDir: undefined,
-    apiPort: 0,
-    log: quiet,
-  };
+  const ctx = localContext({ endpoint: 'http://localhost:0', timeScale });
   const service = new StepFunctionsService(ctx, undefined, { integrations });
-  const edge: Edge = await startEdge({ services: () => [service], log: quiet, port: 0 });
+  const edge: Edge = await startEdge({ services: () => [service], log: quietLog, port: 0 });
   const client = new SFNClient({
     endpoint: edge.url,
     region: 'us-east-1',
