@@ -595,6 +595,21 @@ export const createCognitoService: ServiceFactory = (ctx, cloud) => {
     return { pool, user: cognito.requireUser(pool, input.Username) };
   };
 
+  /** Admin and self-service attribute updates: only attributes of the pool's schema, never `sub`. */
+  const updateAttributes = (pool: Pool, user: StoredUser, attributes: AttributeList): void => {
+    for (const { Name, Value } of attributes) {
+      if (!pool.config.attributes.has(Name) || Name === 'sub') {
+        throw new AwsError(
+          'InvalidParameterException',
+          `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.`,
+        );
+      }
+      user.attributes[Name] = String(Value);
+    }
+    user.modified = Date.now();
+    cognito.persist(pool);
+  };
+
   const confirm = async (pool: ReturnType<LocalCognito['pool']>, user: StoredUser, clientId?: string) => {
     user.status = 'CONFIRMED';
     user.confirmationCode = undefined;
@@ -740,17 +755,7 @@ export const createCognitoService: ServiceFactory = (ctx, cloud) => {
     },
     AdminUpdateUserAttributes: async (input) => {
       const { pool, user } = adminUser(input);
-      for (const { Name, Value } of (input.UserAttributes ?? []) as AttributeList) {
-        if (!pool.config.attributes.has(Name) || Name === 'sub') {
-          throw new AwsError(
-            'InvalidParameterException',
-            `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.`,
-          );
-        }
-        user.attributes[Name] = String(Value);
-      }
-      user.modified = Date.now();
-      cognito.persist(pool);
+      updateAttributes(pool, user, (input.UserAttributes ?? []) as AttributeList);
       return {};
     },
     AdminDisableUser: async (input) => {
@@ -791,17 +796,7 @@ export const createCognitoService: ServiceFactory = (ctx, cloud) => {
     },
     UpdateUserAttributes: async (input) => {
       const { pool, user } = cognito.userOfAccessToken(input.AccessToken);
-      for (const { Name, Value } of (input.UserAttributes ?? []) as AttributeList) {
-        if (!pool.config.attributes.has(Name) || Name === 'sub') {
-          throw new AwsError(
-            'InvalidParameterException',
-            `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.`,
-          );
-        }
-        user.attributes[Name] = String(Value);
-      }
-      user.modified = Date.now();
-      cognito.persist(pool);
+      updateAttributes(pool, user, (input.UserAttributes ?? []) as AttributeList);
       return { CodeDeliveryDetailsList: [] };
     },
     DeleteUser: async (input) => {

@@ -323,9 +323,18 @@ describe('local Cognito user pools', () => {
       AccessToken: accessToken,
       UserAttributes: [{ Name: 'custom:restaurantId', Value: 'r-9' }],
     });
+    // The admin path takes the same schema rule: `sub` and unknown attributes are refused, nothing is written.
+    await expect(
+      call('AdminUpdateUserAttributes', {
+        UserPoolId: poolId,
+        Username: 'self@example.com',
+        UserAttributes: [{ Name: 'sub', Value: 'forged' }],
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidParameterException' });
     const me = await call('GetUser', { AccessToken: accessToken });
 
     expect(me.UserAttributes).toContainEqual({ Name: 'custom:restaurantId', Value: 'r-9' });
+    expect(me.UserAttributes).not.toContainEqual({ Name: 'sub', Value: 'forged' });
     await expect(signIn('self@example.com', 'Self-Service-2')).rejects.toMatchObject({
       code: 'NotAuthorizedException',
     });
